@@ -1,0 +1,81 @@
+"""Context stitching: the member's live facts and eligible offers, rendered into the prompt."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Protocol
+
+from gateway.context.prompts import PromptRegistry
+from gateway.turn import (
+    ChatMessage,
+    Member,
+    MemberContext,
+    Offer,
+    Purchase,
+    RenderedPrompt,
+    StoreInfo,
+    Turn,
+)
+
+SYSTEM_TEMPLATE = "system/loyalty_assistant"
+OfferFilter = Callable[[tuple[Offer, ...], Member, date], tuple[Offer, ...]]
+
+
+class MemberSource(Protocol):
+    async def get_member(self, member_id: str) -> Member: ...
+    async def recent_purchases(self, member_id: str, limit: int = 10) -> tuple[Purchase, ...]: ...
+    async def targeted_offers(self, member_id: str) -> tuple[Offer, ...]: ...
+    async def store_info(self, store_id: str) -> StoreInfo | None: ...
+
+
+class ContextStitcher:
+    def __init__(
+        self,
+        members: MemberSource,
+        prompts: PromptRegistry,
+        eligible: OfferFilter,
+        clock: Callable[[], datetime],
+        *,
+        purchases_in_context: int = 8,
+        offers_in_context: int = 5,
+    ) -> None:
+        self._members = members
+        self._prompts = prompts
+        self._eligible = eligible
+        self._clock = clock
+        self._purchases_in_context = purchases_in_context
+        self._offers_in_context = offers_in_context
+
+    async def build(self, turn: Turn) -> MemberContext:
+        member = await self._members.get_member(turn.member_id)
+        now = self._clock()
+        store_id = turn.metadata.store_id or member.home_store_id
+        purchases, targeted, store = await asyncio.gather(
+            self._members.recent_purchases(member.member_id, self._purchases_in_context),
+            self._members.targeted_offers(member.member_id),
+            self._store(store_id),
+        )
+        offers = self._eligible(targeted, member, now.date())[: self._offers_in_context]
+        return MemberContext(member, purchases, offers, store, turn.metadata, now)
+
+    def prompt_for(self, turn: Turn, context: MemberContext) -> RenderedPrompt:
+        """The system prompt for the hosted LLM, followed by the cleaned conversation."""
+        rendered = self._prompts.render(
+            SYSTEM_TEMPLATE,
+            {
+                "member": context.member,
+                "purchases": context.recent_purchases,
+                "offers": context.offers,
+                "store": context.store,
+                "metadata": context.metadata,
+                "channel": turn.channel.value,
+                "now": context.now,
+            },
+        )
+        system = ChatMessage(role="system", content=rendered.text)
+        return RenderedPrompt(rendered.template, rendered.version, (system, *turn.messages))
+
+    async def _store(self, store_id: str | None) -> StoreInfo | None:
+        return await self._members.store_info(store_id) if store_id else None

@@ -1,0 +1,109 @@
+"""The request path: dataprep → context → routing → generation → governance → audit.
+
+Each stage is handed in through the constructor (see `gateway/composition.py`);
+this module only fixes their order and what passes between them. Every stage
+runs inside `StageRecorder.stage`, which makes it a span and a histogram.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from gateway.context.prompts import PromptRegistry
+from gateway.context.stitcher import ContextStitcher
+from gateway.dataprep import Limits, prepare_conversation
+from gateway.exceptions import UpstreamError
+from gateway.monitoring import StageRecorder
+from gateway.routing import Router
+from gateway.turn import Channel, ChatMessage, Draft, MemberContext, Route, Turn, Verdict
+
+
+class Responder(Protocol):
+    def answer(self, intent: str, context: MemberContext) -> Draft: ...
+
+
+class HostedModel(Protocol):
+    async def complete(self, messages: tuple[ChatMessage, ...], *, decision_id: str) -> Draft: ...
+
+
+class Gate(Protocol):
+    async def check(
+        self, text: str, context: MemberContext, channel: Channel, *, user_text: str
+    ) -> Verdict: ...
+
+
+AuditWriter = Callable[[Turn], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Stages:
+    limits: Limits
+    stitcher: ContextStitcher
+    router: Router
+    responder: Responder
+    llm: HostedModel | None
+    prompts: PromptRegistry
+    gate: Gate
+    write_audit: AuditWriter
+    recorder: StageRecorder
+
+
+class Pipeline:
+    def __init__(self, stages: Stages) -> None:
+        self._s = stages
+
+    async def run(self, turn: Turn) -> Turn:
+        s = self._s
+        with s.recorder.turn(turn):
+            with s.recorder.stage(turn, "dataprep"):
+                prepared = prepare_conversation(turn.messages, s.limits)
+                turn.messages, turn.query = prepared.messages, prepared.query
+                turn.flags.extend(prepared.flags)
+            with s.recorder.stage(turn, "context"):
+                turn.context = await s.stitcher.build(turn)
+            with s.recorder.stage(turn, "routing"):
+                turn.route = await s.router.decide(turn)
+            with s.recorder.stage(turn, "generation"):
+                turn.draft = await self._generate(turn, turn.context)
+            with s.recorder.stage(turn, "governance"):
+                turn.verdict = await s.gate.check(
+                    turn.draft.text, turn.context, turn.channel, user_text=turn.query
+                )
+            await s.router.remember(turn)
+            with s.recorder.stage(turn, "audit"):
+                await s.write_audit(turn)  # durable before the answer leaves
+            s.recorder.finished(turn)
+        return turn
+
+    async def _generate(self, turn: Turn, context: MemberContext) -> Draft:
+        assert turn.route is not None
+        route = turn.route.route
+        if route in (Route.CACHE, Route.SMALL_MODEL) and turn.route.intent:
+            draft = self._s.responder.answer(turn.route.intent, context)
+            return draft if route is Route.SMALL_MODEL else _as_cached(draft)
+        if route is Route.LLM and self._s.llm is not None:
+            turn.prompt = self._s.stitcher.prompt_for(turn, context)
+            try:
+                messages = turn.prompt.messages
+                return await self._s.llm.complete(messages, decision_id=turn.decision_id)
+            except UpstreamError as e:
+                turn.flags.append("upstream_failed")
+                turn.extra["upstream_error"] = e.message
+                return self._fallback("fallback/upstream_failed", "hosted LLM failed")
+        return self._fallback("fallback/no_llm", "no LLM provider configured")
+
+    def _fallback(self, template: str, note: str) -> Draft:
+        rendered = self._s.prompts.render(template, {})
+        return Draft(
+            text=rendered.text, route=Route.FALLBACK, model="none",
+            prompt_version=rendered.version, note=note,
+        )
+
+
+def _as_cached(draft: Draft) -> Draft:
+    return Draft(
+        text=draft.text, route=Route.CACHE, model=draft.model,
+        prompt_version=draft.prompt_version, note="answer template from the exact cache",
+    )

@@ -1,0 +1,29 @@
+"""What the API needs at request time, built once by `gateway/composition.py`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from gateway.api.keys import KeyRing
+from gateway.monitoring import GatewayMetrics
+from gateway.pipeline import Pipeline
+from gateway.settings import Settings
+
+ReadinessCheck = Callable[[], Awaitable[None]]
+Closer = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class Services:
+    settings: Settings
+    pipeline: Pipeline
+    keys: KeyRing
+    metrics: GatewayMetrics
+    split_sentences: Callable[[str], Sequence[str]]
+    readiness: dict[str, ReadinessCheck] = field(default_factory=dict)
+    closers: list[Closer] = field(default_factory=list)
+
+    async def close(self) -> None:
+        for close in reversed(self.closers):
+            await close()
