@@ -15,3 +15,51 @@ import pytest
 @pytest.fixture(scope="session")
 def anyio_backend() -> str:
     return "asyncio"
+
+
+# -- heavy, shared, built once per test session ---------------------------------
+
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import redis  # noqa: E402
+
+from gateway.policy.loader import PolicySet, load_policy_set  # noqa: E402
+from gateway.settings import PROJECT_ROOT  # noqa: E402
+
+TEST_REDIS_URL = "redis://127.0.0.1:6379/13"  # a database of its own, flushed per session
+SEEDED_HOUSEHOLDS = 30
+
+
+@pytest.fixture(scope="session")
+def policies() -> PolicySet:
+    return load_policy_set(PROJECT_ROOT / "policies")
+
+
+@pytest.fixture(scope="session")
+def seeded_db(tmp_path_factory: pytest.TempPathFactory, policies: PolicySet) -> Path:
+    from gateway.seed import seed_demo
+
+    path = tmp_path_factory.mktemp("seed") / "loyalty.db"
+    seed_demo(path, program=policies.program, margins=policies.margins,
+              households=SEEDED_HOUSEHOLDS, progress=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def trained_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from gateway.smallmodel import load_embedder, train_intent_model
+
+    models_dir = tmp_path_factory.mktemp("models")
+    report = tmp_path_factory.mktemp("reports") / "intent-report.md"
+    train_intent_model(PROJECT_ROOT / "evals" / "intents" / "intents.jsonl", models_dir,
+                       load_embedder(), report_path=report)
+    return models_dir
+
+
+@pytest.fixture(scope="session")
+def clean_test_redis() -> Iterator[str]:
+    client = redis.Redis.from_url(TEST_REDIS_URL)
+    client.flushdb()
+    client.close()
+    yield TEST_REDIS_URL

@@ -66,6 +66,12 @@ class PromptRegistry:
     def version(self, name: str) -> str:
         return self._versions[self._require(name)]
 
+    def version_of_folder(self, folder: str) -> str:
+        """One version for every template under `folder` (e.g. all answer templates)."""
+        prefix = folder.rstrip("/") + "/"
+        names = sorted(n for n in self._templates if n.startswith(prefix))
+        return content_version(*(f"{n}={self._versions[n]}" for n in names))
+
     def render(self, name: str, variables: Mapping[str, Any]) -> Rendered:
         template = self._templates[self._require(name)]
         try:

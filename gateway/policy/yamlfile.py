@@ -38,7 +38,7 @@ def load_model(path: Path, model: type[ModelT]) -> tuple[ModelT, str]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
-        raise ConfigError(f"{path}: cannot read policy file ({e.strerror})") from e
+        raise ConfigError(f"{path}: cannot read file ({e.strerror})") from e
     try:
         node = yaml.compose(text)
         data = yaml.safe_load(text)
@@ -58,7 +58,7 @@ def _describe(path: Path, node: yaml.Node | None, error: ValidationError) -> str
         where = ".".join(str(p) for p in loc) or "(top level)"
         at = f"line {line}" if line else "somewhere"
         problems.append(f"{path}:{line or '?'}: {where}: {err['msg']} ({at})")
-    return "invalid policy file: " + "; ".join(problems)
+    return "invalid file: " + "; ".join(problems)
 
 
 def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:

@@ -1,0 +1,136 @@
+"""`loyalty-gateway`: seed the demo brand, train the small model, serve, verify the audit log."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from gateway.offline import enforce_offline
+from gateway.settings import PROJECT_ROOT, Settings, load_settings
+
+if TYPE_CHECKING:
+    from gateway.audit import VerifyReport
+
+
+
+@click.group(help=__doc__)
+def app() -> None:
+    pass
+
+
+@app.group("audit")
+def audit_app() -> None:
+    """Compliance: check the hash-chained audit log."""
+
+
+@app.group("keys")
+def keys_app() -> None:
+    """Channel API keys."""
+
+
+INTENT_DATA = PROJECT_ROOT / "evals" / "intents" / "intents.jsonl"
+INTENT_REPORT = PROJECT_ROOT / "evals" / "intents" / "report.md"
+
+
+@app.command()
+@click.option("--households", type=int, default=None, help="seed only this many households")
+def seed(households: int | None = None) -> None:
+    """Load the Complete Journey data set into the member database (idempotent)."""
+    from gateway.policy.loader import load_policy_set
+    from gateway.seed import seed_demo
+
+    settings = load_settings()
+    policies = load_policy_set(settings.policies_dir)
+    db_path = _member_db(settings)
+    report = seed_demo(db_path, program=policies.program, margins=policies.margins, households=households)
+    click.echo(f"seeded {db_path}: {report}")
+
+
+@app.command()
+@click.option("--dataset", type=click.Path(path_type=Path), default=INTENT_DATA, help="labelled intents")
+@click.option("--report", type=click.Path(path_type=Path), default=INTENT_REPORT, help="report path")
+def train(dataset: Path = INTENT_DATA, report: Path = INTENT_REPORT) -> None:
+    """Train a new version of the intent model and write its evaluation report."""
+    from gateway.smallmodel import load_embedder, train_intent_model
+
+    settings = load_settings()
+    result = train_intent_model(dataset, settings.models_dir, load_embedder(), report_path=report)
+    click.echo(f"trained intent model {result.version}; report: {report}")
+
+
+@app.command()
+def serve() -> None:
+    """Serve the gateway with the current settings."""
+    import uvicorn
+
+    from gateway.app import create_app
+
+    settings = load_settings()
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command()
+def demo() -> None:
+    """Seed the demo brand and train the model when missing, then serve."""
+    settings = load_settings()
+    if not _member_db(settings).exists():
+        seed.callback()  # type: ignore[misc]
+    if not (settings.models_dir / "intent" / "LATEST").exists():
+        train.callback()  # type: ignore[misc]
+    serve.callback()  # type: ignore[misc]
+
+
+@audit_app.command("verify")
+@click.option("--url", default=None, help="audit store URL (default: AUDIT_URL)")
+def audit_verify(url: str | None) -> None:
+    """Recompute the hash chain; exit 1 and name the first broken record if any."""
+    settings = load_settings()
+    report = asyncio.run(_verify(url or settings.audit_db_url))
+    if report.ok:
+        click.echo(f"audit log intact: {report.checked} records, head {report.head_hash}")
+        return
+    click.echo(f"audit log BROKEN at record {report.first_broken_seq}: {report.reason} "
+               f"({report.checked} intact records before it)", err=True)
+    sys.exit(1)
+
+
+@keys_app.command("hash")
+@click.argument("key")
+def keys_hash(key: str) -> None:
+    """Print the SHA-256 to store in a channel keys file for KEY."""
+    from gateway.api.keys import hash_key
+
+    click.echo(hash_key(key))
+
+
+async def _verify(url: str) -> VerifyReport:
+    from gateway.audit import open_audit_log
+
+    log = open_audit_log(url)
+    try:
+        return await log.verify()
+    finally:
+        await log.close()
+
+
+def _member_db(settings: Settings) -> Path:
+    from gateway.composition import sqlite_path
+
+    return sqlite_path(settings.member_db_url)
+
+
+def main() -> None:
+    enforce_offline()
+    try:
+        app()
+    except Exception as e:  # one readable line for operators; the cause is chained
+        from gateway.exceptions import GatewayError
+
+        if not isinstance(e, GatewayError):
+            raise
+        click.echo(f"error: {e.message}", err=True)
+        sys.exit(2)

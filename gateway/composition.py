@@ -1,0 +1,172 @@
+"""The composition root: every stage, store and client is built here, once, from settings.
+
+Nothing else in the package constructs a store or a client; stages receive what
+they need through their constructors. `build_services` runs inside the app's
+lifespan, so connections belong to the server's event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import partial
+from pathlib import Path
+
+import redis.asyncio as redis
+from opentelemetry.sdk.trace import TracerProvider
+
+from gateway.api.keys import KeyRing
+from gateway.audit import AuditLog, open_audit_log, record_from_turn
+from gateway.context.prompts import PromptRegistry
+from gateway.context.stitcher import ContextStitcher
+from gateway.dataprep import Limits
+from gateway.exceptions import ConfigError, StoreError
+from gateway.generation import LLMRoute, build_llm_route
+from gateway.governance import Gate, split_sentences
+from gateway.members import MemberStore, SqliteMemberStore
+from gateway.monitoring import GatewayMetrics, StageRecorder, build_tracer_provider
+from gateway.offers import eligible_offers
+from gateway.pipeline import Pipeline, Stages
+from gateway.policy.loader import PolicySet, load_policy_set
+from gateway.routing import CacheScope, ExactCache, Router
+from gateway.services import Services
+from gateway.settings import Environment, Settings
+from gateway.smallmodel import Embedder, IntentModel, SmallModelResponder, load_embedder, load_intent_model
+from gateway.turn import Member, Offer, Turn
+
+
+@dataclass(frozen=True)
+class LoadedModels:
+    """Models are plain in-memory objects, safe to share between apps (and event loops)."""
+
+    embedder: Embedder
+    intent: IntentModel
+
+
+def load_models(settings: Settings) -> LoadedModels:
+    embedder = load_embedder()
+    intent = load_intent_model(settings.models_dir, settings.intent_model_version, embedder=embedder)
+    return LoadedModels(embedder, intent)
+
+
+def sqlite_path(url: str) -> Path:
+    if not url.startswith("sqlite:///"):
+        scheme = url.split(":", maxsplit=1)[0]
+        raise ConfigError(f"DATABASE_URL must be sqlite:///<path> in this version, not {scheme}:")
+    return Path(url.removeprefix("sqlite:///"))
+
+
+async def build_services(settings: Settings, models: LoadedModels | None = None) -> Services:
+    policies = load_policy_set(settings.policies_dir)
+    prompts = PromptRegistry(settings.prompts_dir)
+    keys = KeyRing.load(settings.channel_keys_file, production=settings.gateway_env is Environment.PRODUCTION)
+    if models is None:
+        models = await asyncio.to_thread(load_models, settings)
+    infra = Infrastructure(
+        members=SqliteMemberStore(sqlite_path(settings.member_db_url)),
+        cache_client=redis.Redis.from_url(settings.redis_url),
+        audit=open_audit_log(settings.audit_db_url),
+        llm=build_llm_route(settings),
+        metrics=GatewayMetrics(),
+        tracer_provider=build_tracer_provider(settings.telemetry_exporter, settings.otlp_endpoint),
+    )
+    pipeline = Pipeline(_stages(settings, policies, prompts, models, infra))
+    services = Services(settings, pipeline, keys, infra.metrics, _sentence_texts)
+    services.readiness = {
+        "redis": partial(_ping_redis, infra.cache_client),
+        "members": partial(_check_members, infra.members),
+        "audit": partial(_check_audit, infra.audit),
+    }
+    services.closers = infra.closers()
+    return services
+
+
+@dataclass(frozen=True)
+class Infrastructure:
+    """Stores and clients with a lifetime: opened at start-up, closed at shutdown."""
+
+    members: MemberStore
+    cache_client: redis.Redis
+    audit: AuditLog
+    llm: LLMRoute | None
+    metrics: GatewayMetrics
+    tracer_provider: TracerProvider
+
+    def closers(self) -> list[Callable[[], Awaitable[None]]]:
+        closers = [self.members.close, self.cache_client.aclose, self.audit.close,
+                   _shutdown(self.tracer_provider)]
+        if self.llm is not None:
+            closers.append(self.llm.aclose)
+        return closers
+
+
+def _stages(
+    settings: Settings, policies: PolicySet, prompts: PromptRegistry, models: LoadedModels,
+    infra: Infrastructure,
+) -> Stages:
+    answers_version = prompts.version_of_folder("answers")
+    router = Router(
+        policies.routing,
+        models.intent,
+        ExactCache(infra.cache_client, policies.routing.exact_cache_ttl_s),
+        llm_available=infra.llm is not None,
+        scope_for=lambda turn: CacheScope(
+            turn.channel.value, turn.metadata.locale, answers_version, policies.version
+        ),
+    )
+    stitcher = ContextStitcher(
+        infra.members, prompts, _offer_filter(policies), clock=lambda: datetime.now(UTC)
+    )
+    model_version = models.intent.version
+
+    async def write_audit(turn: Turn) -> None:
+        await infra.audit.append(record_from_turn(turn, model_version=model_version))
+
+    return Stages(
+        limits=Limits(settings.max_message_chars, settings.max_messages),
+        stitcher=stitcher,
+        router=router,
+        responder=SmallModelResponder(prompts, model_version),
+        llm=infra.llm,
+        prompts=prompts,
+        gate=Gate(policies.governance, policies.version),
+        write_audit=write_audit,
+        recorder=StageRecorder(infra.tracer_provider.get_tracer("gateway"), infra.metrics),
+    )
+
+
+def _offer_filter(policies: PolicySet) -> Callable[[tuple[Offer, ...], Member, date], tuple[Offer, ...]]:
+    def keep(offers: tuple[Offer, ...], member: Member, today: date) -> tuple[Offer, ...]:
+        return eligible_offers(
+            offers, member, program=policies.program, margins=policies.margins, today=today
+        )
+
+    return keep
+
+
+def _sentence_texts(text: str) -> list[str]:
+    return [sentence.text for sentence in split_sentences(text)]
+
+
+async def _ping_redis(client: redis.Redis) -> None:
+    try:
+        await client.ping()
+    except redis.RedisError as e:
+        raise StoreError(f"redis does not answer: {e}") from e
+
+
+async def _check_members(members: MemberStore) -> None:
+    await members.store_info("0")
+
+
+async def _check_audit(audit: AuditLog) -> None:
+    await audit.recent(1)
+
+
+def _shutdown(provider: TracerProvider) -> Callable[[], Awaitable[None]]:
+    async def close() -> None:
+        provider.shutdown()
+
+    return close

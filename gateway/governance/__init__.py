@@ -1,0 +1,30 @@
+"""Governance: the hard gate between a draft answer and the member.
+
+The model never states an offer's terms: it writes a marker such as
+`[[offer:OFR-123]]` and the gate renders the approved wording. Any other
+discount, price, points, "free", tier or expiry claim is a violation unless it
+is a fact of the member's own context; personal data, off-brand wording,
+competitors and foreign links are violations too. The gate passes, repairs
+(drops the offending sentences) or replaces the answer with the channel's
+safe fallback, and says which in a `Verdict`.
+
+    Gate(policy, policy_version).check(text, context, channel, user_text=...)
+    split_sentences(text) / split_complete(buffer)   sentence units, for streaming
+    RuleBook(policy).for_channel(channel)            the checks as pure functions
+"""
+
+from gateway.governance.gate import Engine, Gate
+from gateway.governance.markers import render_markers
+from gateway.governance.rules import ChannelRules, RuleBook
+from gateway.governance.sentences import Sentence, split_complete, split_sentences
+
+__all__ = [
+    "ChannelRules",
+    "Engine",
+    "Gate",
+    "RuleBook",
+    "Sentence",
+    "render_markers",
+    "split_complete",
+    "split_sentences",
+]

@@ -1,0 +1,143 @@
+"""The governance gate: every answer passes it, is repaired, or is replaced.
+
+    check(text) ──► render offer markers ──► run the channel's checks
+        no findings ─────────────────────────────────────────► pass
+        findings ──► repair allowed? drop sentences, trim, disclose ──► re-check
+            clean ───────────────────────────────────────────► repaired
+            otherwise ──► the channel's safe fallback ───────► replaced
+
+A violation never passes through: a repaired answer is checked again, the
+fallbacks are checked when the gate is built, and a check that fails to run
+replaces the answer (violation `gate_error`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import date
+from typing import Literal, Protocol
+
+from gateway.exceptions import ConfigError
+from gateway.governance._facts import SECTION, Finding, TurnFacts, no_facts
+from gateway.governance._pii import mask
+from gateway.governance._repair import repair
+from gateway.governance.markers import offers_shown, render_markers
+from gateway.governance.rules import RuleBook
+from gateway.policy.governance import GovernancePolicy, ViolationCode
+from gateway.turn import Channel, MemberContext, Verdict, Violation
+
+Engine = Literal["guardrails", "rules"]
+_MASKED: frozenset[ViolationCode] = frozenset({"pii_email", "pii_phone", "pii_card"})
+
+
+class Checker(Protocol):
+    async def findings(self, text: str, facts: TurnFacts) -> list[Finding]: ...
+
+
+class RuleChecker:
+    """The checks called directly, without guardrails (same rules, same findings)."""
+
+    def __init__(self, book: RuleBook) -> None:
+        self._book = book
+
+    async def findings(self, text: str, facts: TurnFacts) -> list[Finding]:
+        return self._book.for_channel(facts.channel).check_all(text, facts)
+
+
+class Gate:
+    """`engine`: "guardrails" (the checks as validators of one AsyncGuard per channel),
+    "rules" (the same checks called directly), or any `Checker` (tests use this
+    to make the checks fail)."""
+
+    def __init__(
+        self,
+        policy: GovernancePolicy,
+        policy_version: str,
+        *,
+        engine: Engine | Checker = "guardrails",
+    ) -> None:
+        self._policy = policy
+        self._version = policy_version
+        book = RuleBook(policy)
+        _check_fallbacks(policy, book)
+        self._checker = _checker(engine, book)
+
+    @property
+    def policy_version(self) -> str:
+        return self._version
+
+    async def check(
+        self, text: str, context: MemberContext, channel: Channel, *, user_text: str
+    ) -> Verdict:
+        rendered = render_markers(text, context)
+        facts = TurnFacts.build(context, channel, user_text, self._policy.claims)
+        findings = await self._findings(rendered.text, facts)
+        if not findings:
+            return self._verdict("pass", rendered.text, [], rendered.offer_ids)
+        violations = [_violation(f, rendered.text) for f in findings]
+        repaired = repair(rendered.text, findings, self._policy, channel)
+        if repaired is not None:
+            again = await self._findings(repaired, facts)
+            if not again:
+                return self._verdict("repaired", repaired, violations,
+                                     offers_shown(repaired, context))
+            violations += [_violation(f, repaired) for f in again]
+        fallback = self._policy.channels[channel].fallback
+        return self._verdict("replaced", fallback, violations, ())
+
+    async def _findings(self, text: str, facts: TurnFacts) -> list[Finding]:
+        try:
+            found = await self._checker.findings(text, facts)
+        except Exception as e:  # fail closed: an unchecked answer is never sent
+            return [Finding("gate_error", 0, 0, f"the checks failed to run: {e!r}")]
+        return sorted(found, key=lambda f: (f.start, f.end, f.code))
+
+    def _verdict(
+        self,
+        action: Literal["pass", "repaired", "replaced"],
+        text: str,
+        violations: list[Violation],
+        offers: tuple[str, ...],
+    ) -> Verdict:
+        return Verdict(action, text, tuple(violations), offers, self._version)
+
+
+def _violation(finding: Finding, text: str) -> Violation:
+    excerpt = text[finding.start : finding.end]
+    if finding.code in _MASKED:
+        excerpt = mask(excerpt)  # the verdict is audited; it must not keep a copy
+    elif finding.code == "too_long":
+        excerpt = excerpt[:60]
+    elif not excerpt:
+        excerpt = text[:60]
+    return Violation(finding.code, SECTION[finding.code], excerpt, finding.message)
+
+
+def _check_fallbacks(policy: GovernancePolicy, book: RuleBook) -> None:
+    """Each channel's fallback must pass that channel's checks with no member facts."""
+    for channel, rules in policy.channels.items():
+        found = book.for_channel(channel).check_all(rules.fallback, no_facts(channel, date.min))
+        if found:
+            problems = ", ".join(f"{f.code} ({f.message})" for f in found)
+            raise ConfigError(f"governance policy: the {channel.value} fallback fails its own "
+                              f"checks: {problems}")
+
+
+def _checker(engine: Engine | Checker, book: RuleBook) -> Checker:
+    if engine == "rules":
+        return RuleChecker(book)
+    if engine == "guardrails":
+        return _guardrails_checker(book)
+    if isinstance(engine, str):
+        raise ConfigError(f"unknown governance engine {engine!r}")
+    return engine
+
+
+def _guardrails_checker(book: RuleBook) -> Checker:
+    # Imported here: guardrails takes seconds to import, and only this engine needs it.
+    # Its import path (typer, click) emits third-party DeprecationWarnings.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from gateway.governance._validators import GuardrailsChecker
+
+        return GuardrailsChecker(book)

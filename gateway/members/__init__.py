@@ -1,0 +1,12 @@
+"""The member database the context stage reads: members, purchases, offers, stores.
+
+    MemberStore         the Protocol the pipeline depends on
+    SqliteMemberStore   the embedded default (a file written by `gateway.seed`)
+
+The table layout lives in `gateway.members.schema`.
+"""
+
+from gateway.members._protocol import MemberStore
+from gateway.members._sqlite import SqliteMemberStore
+
+__all__ = ["MemberStore", "SqliteMemberStore"]

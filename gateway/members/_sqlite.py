@@ -1,0 +1,178 @@
+"""`SqliteMemberStore`: the embedded default member database (written by `gateway.seed`).
+
+sqlite3 blocks, so every query runs in a worker thread (`asyncio.to_thread`). Each
+worker thread gets its own read-only connection: SQLite serves concurrent readers
+well, and no lock is held across queries. sqlite3 errors become `StoreError`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from gateway.exceptions import NotFound, StoreError
+from gateway.members.schema import SCHEMA_VERSION
+from gateway.turn import Member, Offer, Purchase, StoreInfo
+
+_OFFER_COLUMNS = "o.offer_id, o.title, o.department, o.category, o.discount_pct, o.min_tier, o.valid_until"
+
+
+class SqliteMemberStore:
+    """Read-only access to a seeded SQLite file; implements `MemberStore`."""
+
+    def __init__(self, path: Path | str) -> None:
+        self._path = Path(path)
+        if not self._path.is_file():
+            raise StoreError(f"member database {self._path} does not exist: run `loyalty-gateway seed` first")
+        self._uri = f"{self._path.resolve().as_uri()}?mode=ro"
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        self._closed = False
+
+    async def __aenter__(self) -> SqliteMemberStore:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def get_member(self, member_id: str) -> Member:
+        rows = await self._query("SELECT * FROM members WHERE member_id = ?", (member_id,))
+        if not rows:
+            raise NotFound(f"unknown member {member_id!r}")
+        return _member(rows[0])
+
+    async def recent_purchases(self, member_id: str, limit: int = 10) -> tuple[Purchase, ...]:
+        if limit <= 0:
+            return ()
+        rows = await self._query(
+            "SELECT day, product, department, category, quantity, amount, store_id"
+            " FROM purchase_lines WHERE member_id = ? ORDER BY ts DESC, line DESC LIMIT ?",
+            (member_id, limit),
+        )
+        return tuple(_purchase(row) for row in rows)
+
+    async def targeted_offers(self, member_id: str) -> tuple[Offer, ...]:
+        rows = await self._query(
+            f"SELECT {_OFFER_COLUMNS} FROM offer_targets AS t JOIN offers AS o"
+            " ON o.offer_id = t.offer_id WHERE t.member_id = ? ORDER BY t.rank",
+            (member_id,),
+        )
+        return tuple(_offer(row) for row in rows)
+
+    async def store_info(self, store_id: str) -> StoreInfo | None:
+        rows = await self._query("SELECT store_id, name, hours FROM stores WHERE store_id = ?", (store_id,))
+        return StoreInfo(rows[0]["store_id"], rows[0]["name"], rows[0]["hours"]) if rows else None
+
+    async def offer(self, offer_id: str) -> Offer | None:
+        rows = await self._query(
+            f"SELECT {_OFFER_COLUMNS} FROM offers AS o WHERE o.offer_id = ?", (offer_id,)
+        )
+        return _offer(rows[0]) if rows else None
+
+    async def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            conn.close()
+
+    async def _query(self, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]:
+        return await asyncio.to_thread(self._fetch, sql, params)
+
+    def _fetch(self, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]:
+        try:
+            return self._connection().execute(sql, params).fetchall()
+        except sqlite3.Error as e:
+            raise StoreError(f"member database {self._path}: {e}") from e
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreError("the member store is closed")
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._open()
+            self._local.conn = conn
+        return conn
+
+    def _open(self) -> sqlite3.Connection:
+        # check_same_thread=False only so that close() may close it from another thread;
+        # each connection is otherwise used by the one thread that opened it.
+        conn = sqlite3.connect(self._uri, uri=True, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        try:
+            _check_schema(conn, self._path)
+        except BaseException:
+            conn.close()
+            raise
+        with self._lock:
+            if self._closed:
+                conn.close()
+                raise StoreError("the member store is closed")
+            self._connections.append(conn)
+        return conn
+
+
+def _check_schema(conn: sqlite3.Connection, path: Path) -> None:
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.DatabaseError as e:
+        raise StoreError(
+            f"{path} is not a seeded member database ({e}): run `loyalty-gateway seed` first"
+        ) from e
+    found = row["value"] if row else None
+    if found != SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} has schema version {found!r}, this gateway reads {SCHEMA_VERSION!r}:"
+            " run `loyalty-gateway seed` again"
+        )
+
+
+def _member(row: sqlite3.Row) -> Member:
+    return Member(
+        member_id=row["member_id"],
+        tier=row["tier"],
+        points=row["points"],
+        points_expiring=row["points_expiring"],
+        points_expire_on=date.fromisoformat(row["points_expire_on"]),
+        annual_spend=row["annual_spend"],
+        next_tier=row["next_tier"],
+        spend_to_next_tier=row["spend_to_next_tier"],
+        home_store_id=row["home_store_id"],
+        age_band=row["age_band"],
+        income_band=row["income_band"],
+    )
+
+
+def _purchase(row: sqlite3.Row) -> Purchase:
+    return Purchase(
+        day=date.fromisoformat(row["day"]),
+        product=row["product"],
+        department=row["department"],
+        category=row["category"],
+        quantity=row["quantity"],
+        amount=row["amount"],
+        store_id=row["store_id"],
+    )
+
+
+def _offer(row: sqlite3.Row) -> Offer:
+    return Offer(
+        offer_id=row["offer_id"],
+        title=row["title"],
+        department=row["department"],
+        category=row["category"],
+        discount_pct=row["discount_pct"],
+        min_tier=row["min_tier"],
+        valid_until=date.fromisoformat(row["valid_until"]),
+    )

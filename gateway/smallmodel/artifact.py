@@ -1,0 +1,159 @@
+"""On-disk format of a trained intent model: plain arrays and JSON, never pickle.
+
+    models_dir/intent/
+    ├── LATEST                         the version name serving loads by default
+    └── v20261123T112233Z-1a2b3c4d/    v<UTC time>-<first 8 hex of the data's sha256>
+        ├── weights.npz                coef (labels × dim), intercept (labels), float64
+        ├── model.json                 the card: labels, threshold, embedder id, hashes, metrics
+        └── report.json                the full held-out evaluation
+
+Loading a pickle runs code; loading these only parses numbers and JSON
+(`np.load(allow_pickle=False)`). The card carries the sha256 of the weights file,
+so a truncated or swapped file is caught before it serves a single prediction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from gateway.exceptions import ModelError
+
+WEIGHTS_FILE = "weights.npz"
+CARD_FILE = "model.json"
+REPORT_FILE = "report.json"
+LATEST_FILE = "LATEST"
+_VERSION = re.compile(r"^v\d{8}T\d{6}Z-[0-9a-f]{8}$")
+_RETRAIN_HINT = "run `loyalty-gateway train`"
+
+Matrix = npt.NDArray[np.float64]
+
+
+class ModelCard(BaseModel):
+    """`model.json`; unknown keys are errors so a hand-edited card fails loudly."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    format: Literal[1] = 1
+    kind: Literal["intent-linear-softmax"] = "intent-linear-softmax"
+    version: str = Field(pattern=_VERSION.pattern)
+    labels: tuple[str, ...] = Field(min_length=2)
+    threshold: float = Field(ge=0.0, le=1.0)
+    embedder_model_id: str
+    embedding_dim: int = Field(gt=0)
+    weights_sha256: str
+    data_file: str
+    data_sha256: str
+    trained_at: datetime
+    sklearn_version: str
+    numpy_version: str
+    hyperparameters: dict[str, float | int | str]
+    metrics: dict[str, float]
+
+
+@dataclass(frozen=True)
+class LinearHead:
+    """A multinomial logistic regression: softmax(x · coefᵀ + intercept)."""
+
+    coef: Matrix
+    intercept: Matrix
+
+    def probabilities(self, vectors: npt.NDArray[np.float32]) -> Matrix:
+        logits = vectors.astype(np.float64) @ self.coef.T + self.intercept
+        logits -= logits.max(axis=1, keepdims=True)  # stable softmax
+        exp = np.exp(logits)
+        probs: Matrix = exp / exp.sum(axis=1, keepdims=True)
+        return probs
+
+
+def new_version(trained_at: datetime, data_sha256: str) -> str:
+    return f"v{trained_at.strftime('%Y%m%dT%H%M%SZ')}-{data_sha256[:8]}"
+
+
+def intent_root(models_dir: Path) -> Path:
+    return models_dir / "intent"
+
+
+def weights_bytes(head: LinearHead) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, coef=head.coef, intercept=head.intercept)
+    return buffer.getvalue()
+
+
+def write_version(models_dir: Path, card: ModelCard, weights: bytes, report: dict[str, Any]) -> Path:
+    """Write a complete version folder, then point LATEST at it.
+
+    Files go to a hidden staging folder first and are renamed into place, so a
+    crash mid-write never leaves a half-written version that LATEST could name.
+    """
+    root = intent_root(models_dir)
+    final = root / card.version
+    if final.exists():
+        raise ModelError(f"model version {card.version} already exists in {root}")
+    staging = root / f".{card.version}.partial"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    (staging / WEIGHTS_FILE).write_bytes(weights)
+    (staging / CARD_FILE).write_text(card.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    (staging / REPORT_FILE).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    staging.rename(final)
+    latest_tmp = root / f".{LATEST_FILE}.tmp"
+    latest_tmp.write_text(card.version + "\n", encoding="utf-8")
+    os.replace(latest_tmp, root / LATEST_FILE)
+    return final
+
+
+def resolve_version(models_dir: Path, version: str) -> str:
+    if version != "latest":
+        name = version
+    else:
+        latest = intent_root(models_dir) / LATEST_FILE
+        try:
+            name = latest.read_text(encoding="utf-8").strip()
+        except OSError as e:
+            raise ModelError(f"no intent model in {models_dir} ({latest} missing): {_RETRAIN_HINT}") from e
+    if not _VERSION.match(name):
+        raise ModelError(f"{name!r} is not an intent model version: {_RETRAIN_HINT}")
+    return name
+
+
+def read_version(models_dir: Path, version: str) -> tuple[ModelCard, LinearHead]:
+    folder = intent_root(models_dir) / resolve_version(models_dir, version)
+    try:
+        card = ModelCard.model_validate_json((folder / CARD_FILE).read_bytes())
+        weights = (folder / WEIGHTS_FILE).read_bytes()
+    except (OSError, ValidationError) as e:
+        raise ModelError(f"intent model {folder} is missing or corrupt ({e}): {_RETRAIN_HINT}") from e
+    if hashlib.sha256(weights).hexdigest() != card.weights_sha256:
+        raise ModelError(f"intent model {folder}: weights do not match model.json: {_RETRAIN_HINT}")
+    return card, _parse_weights(folder, weights, card)
+
+
+def _parse_weights(folder: Path, weights: bytes, card: ModelCard) -> LinearHead:
+    try:
+        with np.load(io.BytesIO(weights), allow_pickle=False) as arrays:
+            head = LinearHead(
+                coef=np.asarray(arrays["coef"], dtype=np.float64),
+                intercept=np.asarray(arrays["intercept"], dtype=np.float64),
+            )
+    except (OSError, ValueError, KeyError) as e:
+        raise ModelError(f"intent model {folder}: unreadable weights ({e}): {_RETRAIN_HINT}") from e
+    expected = (len(card.labels), card.embedding_dim)
+    if head.coef.shape != expected or head.intercept.shape != (len(card.labels),):
+        raise ModelError(
+            f"intent model {folder}: weights have shape {head.coef.shape}, "
+            f"model.json says {expected}: {_RETRAIN_HINT}"
+        )
+    return head
