@@ -11,19 +11,24 @@ safe fallback, and says which in a `Verdict`.
     Gate(policy, policy_version).check(text, context, channel, user_text=...)
     split_sentences(text) / split_complete(buffer)   sentence units, for streaming
     RuleBook(policy).for_channel(channel)            the checks as pure functions
+    Checker, Finding, TurnFacts                      to run the checks some other way
 """
 
-from gateway.governance.gate import Engine, Gate
+from gateway.governance._facts import Finding, TurnFacts
+from gateway.governance.gate import Checker, Engine, Gate
 from gateway.governance.markers import render_markers
 from gateway.governance.rules import ChannelRules, RuleBook
 from gateway.governance.sentences import Sentence, split_complete, split_sentences
 
 __all__ = [
     "ChannelRules",
+    "Checker",
     "Engine",
+    "Finding",
     "Gate",
     "RuleBook",
     "Sentence",
+    "TurnFacts",
     "render_markers",
     "split_complete",
     "split_sentences",

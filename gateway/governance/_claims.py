@@ -23,17 +23,27 @@ ClaimKind = Literal[
 ]
 
 _I = re.IGNORECASE
-_PERCENT = re.compile(rf"(?P<num>{NUMBER})\s*(?:%|percent\b|per[\s-]?cent\b|pct\b)", _I)
+_PERCENT = re.compile(rf"(?P<num>{NUMBER})[\s-]*(?:%|percent\b|per[\s-]?cent\b|pct\b)", _I)
+_SYMBOL = "[$€£¥₹₩₽]"
 _MONEY = (
-    re.compile(rf"(?:[$€£]|\b(?:usd|eur|gbp)\b)\s?(?P<num>{DIGITS})", _I),
+    re.compile(rf"(?:{_SYMBOL}|\b(?:usd|eur|gbp)\b)\s?(?P<num>{DIGITS})", _I),
     re.compile(rf"(?P<num>{NUMBER})\s*(?P<cents>cents?\b|¢)", _I),
-    re.compile(rf"(?P<num>{NUMBER})\s*(?:dollars?|bucks|euros?|usd|eur|gbp|quid)\b|"
-               rf"(?P<num2>{DIGITS})\s?€", _I),
+    re.compile(rf"(?P<num>{NUMBER})\s*(?:dollars?|bucks|euros?|usd|eur|gbp|quid)\b", _I),
+    re.compile(rf"(?P<num>{DIGITS})\s?{_SYMBOL}", _I),
 )
-_POINTS = re.compile(
-    rf"(?P<num>{NUMBER})\s*(?P<bonus>(?:bonus|extra|free)\s+)?(?:(?:reward|rewards|loyalty)\s+)?"
-    r"(?:points?|pts?)\b",
-    _I,
+# "take 10 off": a discount with the unit left out.
+_BARE_OFF = re.compile(rf"(?P<num>{NUMBER})\s+off\b", _I)
+_POINTS = (
+    re.compile(
+        rf"(?P<num>{NUMBER})\s*(?P<bonus>(?:bonus|extra|free)\s+)?"
+        r"(?:(?:reward|rewards|loyalty)\s+)?(?:points?|pts?)\b",
+        _I,
+    ),
+    re.compile(rf"\b(?:points?|pts|points balance)\s*[:=]\s*(?P<num>{NUMBER})", _I),
+)
+# A code given without the word "code": "use VIP90 at checkout".
+_BARE_CODE = re.compile(
+    r"\b(?i:use|enter|apply|redeem|type|quote)\s+[\"']?(?P<code>[A-Z][A-Z0-9-]*\d[A-Z0-9-]*)\b"
 )
 _MULTIPLIED_POINTS = re.compile(
     r"\b(?:double|triple|quadruple|twice\s+the|(?:\d+|two|three|four|five|ten)\s*(?:x|times))"
@@ -75,8 +85,9 @@ class ClaimDetector:
         self._grant = re.compile(rf"(?:{phrase_pattern(rules.grant_phrases)}){between}", _I)
         self._status = re.compile(rf"(?:{phrase_pattern(rules.status_phrases)}){between}", _I)
         self._progress = frozenset(p.lower() for p in rules.progress_words)
+        fillers = phrase_pattern(rules.negation_fillers)
         self._negation = re.compile(
-            rf"(?:{phrase_pattern(rules.negations)})(?!\s+only\b)", _I
+            rf"(?:{phrase_pattern(rules.negations)})(?:\s+(?:{fillers}))*[\s,]*$", _I
         )
         self._expiry = re.compile(phrase_pattern(rules.expiry_words), _I)
 
@@ -108,12 +119,13 @@ class ClaimDetector:
         found = []
         for pattern in _MONEY:
             for m in pattern.finditer(text):
-                raw = m.group("num") if m.group("num") else m.groupdict().get("num2") or ""
-                value = parse_number(raw)
+                value = parse_number(m.group("num"))
                 if value is not None and m.groupdict().get("cents"):
                     value /= 100
                 off = self._discount_next.match(text, m.end()) or self._discount_before(text, m)
                 found.append(Claim("money_off" if off else "money", m.start(), m.end(), value))
+        found += [Claim("money_off", *m.span(), parse_number(m.group("num")))
+                  for m in _BARE_OFF.finditer(text)]
         return found
 
     def _discount_before(self, text: str, m: re.Match[str]) -> bool:
@@ -123,9 +135,10 @@ class ClaimDetector:
 
     def _points(self, text: str) -> list[Claim]:
         found = [
-            Claim("bonus_points" if m.group("bonus") else "points", m.start(), m.end(),
+            Claim("bonus_points" if m.groupdict().get("bonus") else "points", m.start(), m.end(),
                   parse_number(m.group("num")))
-            for m in _POINTS.finditer(text)
+            for pattern in _POINTS
+            for m in pattern.finditer(text)
         ]
         found += [Claim("bonus_points", *m.span()) for m in _MULTIPLIED_POINTS.finditer(text)]
         return found
@@ -143,7 +156,7 @@ class ClaimDetector:
             code = m.group("code")
             if any(c.isdigit() for c in code) or (code.isupper() and len(code) >= 4):
                 found.append(Claim("code", *m.span()))
-        return found
+        return found + [Claim("code", *m.span()) for m in _BARE_CODE.finditer(text)]
 
     def _tiers(self, text: str) -> list[Claim]:
         found = []
@@ -155,9 +168,15 @@ class ClaimDetector:
                                    m.end(), label=m.group()))
                 continue
             status = self._status.search(before)
-            if status and not self._progress.intersection(self._last_words(before, self._n + 2)):
+            if status and not self._progressing(before, status):
                 found.append(Claim("tier_status", m.start(), m.end(), label=m.group()))
         return found
+
+    def _progressing(self, before: str, status: re.Match[str]) -> bool:
+        # "you're close to Platinum", "your next tier is Platinum": on the way, not there.
+        words = self._last_words(before[: status.start()], 2)
+        words += [w.strip(".,;:!?\"()").lower() for w in status.group("between").split()]
+        return not self._progress.isdisjoint(words)
 
     def _expiries(self, text: str) -> list[Claim]:
         found = [Claim("never_expires", *m.span()) for m in self._never.finditer(text)]
@@ -170,7 +189,9 @@ class ClaimDetector:
         return found
 
     def _negated(self, text: str, start: int) -> bool:
-        window = " ".join(self._last_words(text[:start], self._n))
+        # Only a negation right before the phrase counts: "isn't free", "can't upgrade
+        # you"; "don't miss our free..." is not negated.
+        window = " ".join(self._last_words(text[:start], self._n + 1))
         return self._negation.search(window) is not None
 
     def _window(self, text: str, start: int, end: int) -> str:

@@ -30,7 +30,7 @@ def ungrounded_claims(
     text = norm.text
     claims, masks = detector.detect(text)
     masks += list(_occurrences(text, facts.approved_texts))
-    findings: dict[Span, Finding] = {}
+    findings: list[Finding] = []
     for claim in claims:
         if _inside_any(claim, masks):
             continue
@@ -39,8 +39,10 @@ def ungrounded_claims(
             continue
         code, message = problem
         start, end = norm.original_span(claim.start, claim.end)
-        findings.setdefault((start, end), Finding(code, start, end, message))
-    return list(findings.values())
+        # "$12.50 off" is found as money and as a bare "12.50 off": report it once.
+        if not any(f.code == code and f.start < end and start < f.end for f in findings):
+            findings.append(Finding(code, start, end, message))
+    return findings
 
 
 def _problem(claim: Claim, text: str, facts: TurnFacts) -> tuple[ViolationCode, str] | None:

@@ -2,13 +2,15 @@
 
 A model (or an injected instruction) can hide a claim from a naive regex with
 full-width digits ("９０％"), zero-width characters ("9\u200b0%"), lookalike
-letters (Cyrillic "о" for "o") or a letter O among digits ("9O%"). The checks
-run on a normalised copy; `Normalised.origin` maps every character of the copy
+letters (Cyrillic "о" for "o"), a letter O among digits ("9O%"), or markup
+that a chat client renders ("90&#37;", "90\\%"). The checks
+run on a normalised copy; `Normalised.starts`/`ends` map every character of the copy
 back to the original so that findings point at the text the member would see.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -34,41 +36,55 @@ _LOOKALIKES = str.maketrans(
 )
 
 # The letter O written inside a number ("9O%", "1OO points"); same length, so
-# the origin map is unaffected.
+# the index map is unaffected.
 _LETTER_O_IN_NUMBER = re.compile(r"(?<=\d)[Oo]+(?![A-Za-z])|\b[Oo]+(?=\d)")
+# One unit of the original: an HTML entity, a backslash escape, or one character.
+_UNIT = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]{2,8});|\\[!-/:-@\[-`{-~]|.", re.S)
 
 
 @dataclass(frozen=True)
 class Normalised:
     text: str
-    origin: tuple[int, ...] | None  # None: same indices as the original
+    # For each character of `text`, the span of the original it came from;
+    # None when the indices are the same.
+    starts: tuple[int, ...] | None = None
+    ends: tuple[int, ...] | None = None
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The span of the original text that produced `text[start:end]`."""
-        if self.origin is None:
+        if self.starts is None or self.ends is None:
             return start, end
-        if start >= len(self.origin):
-            last = self.origin[-1] + 1 if self.origin else 0
+        if start >= len(self.starts):
+            last = self.ends[-1] if self.ends else 0
             return last, last
-        first = self.origin[start]
-        last = self.origin[end - 1] + 1 if end > start else first
-        return first, last
+        first = self.starts[start]
+        return first, self.ends[end - 1] if end > start else first
 
 
 def normalise(text: str) -> Normalised:
     """NFKC, invisible characters removed, lookalikes folded; a map back to `text`."""
-    if text.isascii():
-        # ASCII is already NFKC and has no invisible or lookalike characters.
-        return Normalised(_fold_letter_o(text), None)
+    if text.isascii() and "&" not in text and "\\" not in text:
+        # Plain ASCII is already NFKC and has no invisible or lookalike characters.
+        return Normalised(_fold_letter_o(text))
     chars: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        if char in _INVISIBLE:
-            continue
-        folded = unicodedata.normalize("NFKC", char).translate(_LOOKALIKES)
+    starts: list[int] = []
+    ends: list[int] = []
+    for unit in _UNIT.finditer(text):
+        folded = _fold(unit.group())
         chars.append(folded)
-        origin.extend([index] * len(folded))
-    return Normalised(_fold_letter_o("".join(chars)), tuple(origin))
+        starts.extend([unit.start()] * len(folded))
+        ends.extend([unit.end()] * len(folded))
+    return Normalised(_fold_letter_o("".join(chars)), tuple(starts), tuple(ends))
+
+
+def _fold(unit: str) -> str:
+    if len(unit) > 1:
+        unit = html.unescape(unit) if unit[0] == "&" else unit[1]
+    return "".join(
+        unicodedata.normalize("NFKC", c).translate(_LOOKALIKES)
+        for c in unit
+        if c not in _INVISIBLE
+    )
 
 
 def _fold_letter_o(text: str) -> str:

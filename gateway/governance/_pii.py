@@ -32,6 +32,7 @@ def pii_findings(norm: Normalised, facts: TurnFacts, rules: PiiRules) -> list[Fi
                 findings.append(Finding("pii_email", start, end, f"e-mail address "
                                         f"{mask(m.group())} was not given by the member"))
     typed_digits = [digits_only(m.group()) for m in _DIGIT_RUN.finditer(given)]
+    typed_digits += [digits_only(n) for n in rules.public_numbers]
     for m in _DIGIT_RUN.finditer(text):
         finding = _number_finding(m, typed_digits, rules)
         if finding is not None:

@@ -13,6 +13,7 @@ replaces the answer (violation `gate_error`).
 
 from __future__ import annotations
 
+import logging
 import warnings
 from datetime import date
 from typing import Literal, Protocol
@@ -24,9 +25,10 @@ from gateway.governance._repair import repair
 from gateway.governance.markers import offers_shown, render_markers
 from gateway.governance.rules import RuleBook
 from gateway.policy.governance import GovernancePolicy, ViolationCode
-from gateway.turn import Channel, MemberContext, Verdict, Violation
+from gateway.turn import Channel, GateAction, MemberContext, Verdict, Violation
 
 Engine = Literal["guardrails", "rules"]
+_log = logging.getLogger(__name__)
 _MASKED: frozenset[ViolationCode] = frozenset({"pii_email", "pii_phone", "pii_card"})
 
 
@@ -89,12 +91,13 @@ class Gate:
         try:
             found = await self._checker.findings(text, facts)
         except Exception as e:  # fail closed: an unchecked answer is never sent
-            return [Finding("gate_error", 0, 0, f"the checks failed to run: {e!r}")]
+            _log.exception("governance checks failed to run")
+            return [Finding("gate_error", 0, 0, f"the checks failed to run ({type(e).__name__})")]
         return sorted(found, key=lambda f: (f.start, f.end, f.code))
 
     def _verdict(
         self,
-        action: Literal["pass", "repaired", "replaced"],
+        action: GateAction,
         text: str,
         violations: list[Violation],
         offers: tuple[str, ...],

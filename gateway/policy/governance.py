@@ -64,6 +64,8 @@ class ClaimRules(StrictModel):
     status_phrases: Phrases = Field(min_length=1)
     progress_words: Phrases = ()
     negations: Phrases = ()
+    # Words that may stand between a negation and what it negates ("isn't really free").
+    negation_fillers: Phrases = ()
     allowed_statements: Phrases = ()
     grounded_money: tuple[MoneyFact, ...] = ()
     grounded_points: tuple[PointsFact, ...] = ()
@@ -93,6 +95,8 @@ class PiiRules(StrictModel):
     phone: bool = True
     card: bool = True
     phone_min_digits: int = Field(default=10, ge=7, le=15)
+    # The brand's own public numbers (service line, pharmacy) may always be given.
+    public_numbers: tuple[str, ...] = ()
 
 
 class LinkRules(StrictModel):
