@@ -2,7 +2,7 @@
 
 PostgreSQL tests use a fresh table per test (dropped afterwards) on the server
 named by AUDIT_TEST_PG_URL (default: the local test database). If that server
-is not reachable they are skipped, and `-ra` prints why.
+is not reachable the tests fail: the audit store's production backend is not optional.
 """
 
 from __future__ import annotations
@@ -42,10 +42,6 @@ from gateway.turn import (
 PG_URL = os.environ.get("AUDIT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 STARTED = datetime(2024, 3, 1, 9, 30, 0, 123456, tzinfo=UTC)
 
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def _context() -> MemberContext:
@@ -108,7 +104,7 @@ def pg_table() -> Iterator[str]:
     try:
         psycopg.connect(PG_URL, connect_timeout=3).close()
     except psycopg.OperationalError as e:
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {e}")
+        pytest.fail(f"PostgreSQL not reachable at {PG_URL} (deploy/test.sh starts the local one): {e}")
     yield table
     with psycopg.connect(PG_URL, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(table)))

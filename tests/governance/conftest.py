@@ -12,11 +12,6 @@ from .support import POLICY_PATH, make_context
 
 
 @pytest.fixture(scope="session")
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(scope="session")
 def policy_and_version() -> tuple[GovernancePolicy, str]:
     return load_governance_policy(POLICY_PATH)
 

@@ -17,10 +17,6 @@ from gateway.settings import PROJECT_ROOT
 TODAY = date(2026, 11, 23)
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
