@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from gateway import __version__
-from gateway.api import chat, ops
+from gateway.api import admin, chat, ops
 from gateway.api.errors import install_error_handlers
 from gateway.api.schemas import error_body
 from gateway.composition import LoadedModels, build_services
@@ -44,6 +44,7 @@ def create_app(settings: Settings, *, models: LoadedModels | None = None) -> Fas
     app.middleware("http")(_body_size_limit(settings.max_request_bytes))
     app.include_router(chat.router)
     app.include_router(ops.router)
+    app.include_router(admin.router)
     return app
 
 

@@ -28,8 +28,9 @@ from gateway.governance import Gate, split_sentences
 from gateway.members import MemberStore, SqliteMemberStore
 from gateway.monitoring import GatewayMetrics, StageRecorder, build_tracer_provider
 from gateway.offers import eligible_offers
-from gateway.pipeline import Pipeline, Stages
-from gateway.policy.loader import PolicySet, load_policy_set
+from gateway.pipeline import Pipeline, PolicyBound, Stages
+from gateway.policy.live import LivePolicies
+from gateway.policy.loader import PolicySet
 from gateway.routing import CacheScope, ExactCache, Router
 from gateway.services import Services
 from gateway.settings import Environment, Settings
@@ -59,7 +60,6 @@ def sqlite_path(url: str) -> Path:
 
 
 async def build_services(settings: Settings, models: LoadedModels | None = None) -> Services:
-    policies = load_policy_set(settings.policies_dir)
     prompts = PromptRegistry(settings.prompts_dir)
     keys = KeyRing.load(settings.channel_keys_file, production=settings.gateway_env is Environment.PRODUCTION)
     if models is None:
@@ -72,8 +72,12 @@ async def build_services(settings: Settings, models: LoadedModels | None = None)
         metrics=GatewayMetrics(),
         tracer_provider=build_tracer_provider(settings.telemetry_exporter, settings.otlp_endpoint),
     )
-    pipeline = Pipeline(_stages(settings, policies, prompts, models, infra))
-    services = Services(settings, pipeline, keys, infra.metrics, _sentence_texts)
+    live = LivePolicies(
+        settings.policies_dir, partial(_bind, prompts=prompts, models=models, infra=infra),
+        check_interval_s=settings.policy_check_interval_s,
+    )
+    pipeline = Pipeline(_stages(settings, live, prompts, models, infra))
+    services = Services(settings, pipeline, keys, infra.metrics, _sentence_texts, live)
     services.readiness = {
         "redis": partial(_ping_redis, infra.cache_client),
         "members": partial(_check_members, infra.members),
@@ -102,10 +106,10 @@ class Infrastructure:
         return closers
 
 
-def _stages(
-    settings: Settings, policies: PolicySet, prompts: PromptRegistry, models: LoadedModels,
-    infra: Infrastructure,
-) -> Stages:
+def _bind(
+    policies: PolicySet, *, prompts: PromptRegistry, models: LoadedModels, infra: Infrastructure
+) -> PolicyBound:
+    """Everything that depends on a policy version, built again on each reload."""
     answers_version = prompts.version_of_folder("answers")
     router = Router(
         policies.routing,
@@ -119,6 +123,13 @@ def _stages(
     stitcher = ContextStitcher(
         infra.members, prompts, _offer_filter(policies), clock=lambda: datetime.now(UTC)
     )
+    return PolicyBound(stitcher, router, Gate(policies.governance, policies.version))
+
+
+def _stages(
+    settings: Settings, live: LivePolicies[PolicyBound], prompts: PromptRegistry,
+    models: LoadedModels, infra: Infrastructure,
+) -> Stages:
     model_version = models.intent.version
 
     async def write_audit(turn: Turn) -> None:
@@ -126,12 +137,10 @@ def _stages(
 
     return Stages(
         limits=Limits(settings.max_message_chars, settings.max_messages),
-        stitcher=stitcher,
-        router=router,
+        policies=live,
         responder=SmallModelResponder(prompts, model_version),
         llm=infra.llm,
         prompts=prompts,
-        gate=Gate(policies.governance, policies.version),
         write_audit=write_audit,
         recorder=StageRecorder(infra.tracer_provider.get_tracer("gateway"), infra.metrics),
     )

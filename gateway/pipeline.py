@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from gateway.context.prompts import PromptRegistry
+from gateway.context.snapshot import context_snapshot
 from gateway.context.stitcher import ContextStitcher
 from gateway.dataprep import Limits, prepare_conversation
 from gateway.exceptions import UpstreamError
 from gateway.monitoring import StageRecorder
+from gateway.policy.live import LivePolicies
 from gateway.routing import Router
 from gateway.turn import Channel, ChatMessage, Draft, MemberContext, Route, Turn, Verdict
 
@@ -38,14 +40,21 @@ AuditWriter = Callable[[Turn], Awaitable[None]]
 
 
 @dataclass(frozen=True)
-class Stages:
-    limits: Limits
+class PolicyBound:
+    """The stages built from one policy version; swapped as a whole on reload."""
+
     stitcher: ContextStitcher
     router: Router
+    gate: Gate
+
+
+@dataclass(frozen=True)
+class Stages:
+    limits: Limits
+    policies: LivePolicies[PolicyBound]
     responder: Responder
     llm: HostedModel | None
     prompts: PromptRegistry
-    gate: Gate
     write_audit: AuditWriter
     recorder: StageRecorder
 
@@ -56,35 +65,38 @@ class Pipeline:
 
     async def run(self, turn: Turn) -> Turn:
         s = self._s
+        s.policies.refresh()
+        bound = s.policies.current.built  # one policy version for the whole turn
         with s.recorder.turn(turn):
             with s.recorder.stage(turn, "dataprep"):
                 prepared = prepare_conversation(turn.messages, s.limits)
                 turn.messages, turn.query = prepared.messages, prepared.query
                 turn.flags.extend(prepared.flags)
             with s.recorder.stage(turn, "context"):
-                turn.context = await s.stitcher.build(turn)
+                turn.context = await bound.stitcher.build(turn)
+                turn.extra["context"] = context_snapshot(turn.context)
             with s.recorder.stage(turn, "routing"):
-                turn.route = await s.router.decide(turn)
+                turn.route = await bound.router.decide(turn)
             with s.recorder.stage(turn, "generation"):
-                turn.draft = await self._generate(turn, turn.context)
+                turn.draft = await self._generate(turn, turn.context, bound.stitcher)
             with s.recorder.stage(turn, "governance"):
-                turn.verdict = await s.gate.check(
+                turn.verdict = await bound.gate.check(
                     turn.draft.text, turn.context, turn.channel, user_text=turn.query
                 )
-            await s.router.remember(turn)
+            await bound.router.remember(turn)
             with s.recorder.stage(turn, "audit"):
                 await s.write_audit(turn)  # durable before the answer leaves
             s.recorder.finished(turn)
         return turn
 
-    async def _generate(self, turn: Turn, context: MemberContext) -> Draft:
+    async def _generate(self, turn: Turn, context: MemberContext, stitcher: ContextStitcher) -> Draft:
         assert turn.route is not None
         route = turn.route.route
         if route in (Route.CACHE, Route.SMALL_MODEL) and turn.route.intent:
             draft = self._s.responder.answer(turn.route.intent, context)
             return draft if route is Route.SMALL_MODEL else _as_cached(draft)
         if route is Route.LLM and self._s.llm is not None:
-            turn.prompt = self._s.stitcher.prompt_for(turn, context)
+            turn.prompt = stitcher.prompt_for(turn, context)
             try:
                 messages = turn.prompt.messages
                 return await self._s.llm.complete(messages, decision_id=turn.decision_id)

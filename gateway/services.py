@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from gateway.api.keys import KeyRing
 from gateway.monitoring import GatewayMetrics
 from gateway.pipeline import Pipeline
+from gateway.policy.live import LivePolicies
 from gateway.settings import Settings
 
 ReadinessCheck = Callable[[], Awaitable[None]]
@@ -21,6 +23,7 @@ class Services:
     keys: KeyRing
     metrics: GatewayMetrics
     split_sentences: Callable[[str], Sequence[str]]
+    policies: LivePolicies[Any]
     readiness: dict[str, ReadinessCheck] = field(default_factory=dict)
     closers: list[Closer] = field(default_factory=list)
 

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     policies_dir: Path = PROJECT_ROOT / "policies"
     models_dir: Path = PROJECT_ROOT / "var" / "models"
     intent_model_version: str = "latest"
+    policy_check_interval_s: float = Field(default=1.0, ge=0)
     channel_keys_file: Path = PROJECT_ROOT / "deploy" / "channel-keys.dev.yaml"
 
     llm_model: str = ""  # empty: no hosted LLM; open questions get a governed fallback
