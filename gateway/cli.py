@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +16,7 @@ from gateway.settings import PROJECT_ROOT, Settings, load_settings
 
 if TYPE_CHECKING:
     from gateway.audit import VerifyReport
+    from gateway.policy.replay import ReplayReport
 
 
 
@@ -25,6 +28,36 @@ def app() -> None:
 @app.group("audit")
 def audit_app() -> None:
     """Compliance: check the hash-chained audit log."""
+
+
+@app.group("policy")
+def policy_app() -> None:
+    """Policy tools: dry-run a changed policy before it goes live."""
+
+
+@policy_app.command("replay")
+@click.option("--since", required=True, type=click.DateTime(), help="replay turns recorded since (UTC)")
+@click.option("--policies", "policies_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              default=None, help="the candidate policy folder (default: POLICIES_DIR)")
+@click.option("--url", default=None, help="audit store URL (default: AUDIT_URL)")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), default=None,
+              help="also write the full report as JSON here")
+def policy_replay(
+    since: datetime, policies_dir: Path | None, url: str | None, json_path: Path | None
+) -> None:
+    """Re-run the candidate policy's gate over recorded turns; report what would change."""
+    settings = load_settings()
+    report = asyncio.run(_replay(since, policies_dir or settings.policies_dir, url or settings.audit_db_url))
+    counts = report.counts()
+    click.echo(f"replayed {report.replayed} turns since {report.since} with policy "
+               f"{report.candidate_version} ({report.skipped} skipped: no draft or context)")
+    click.echo("  ".join(f"{name}: {count}" for name, count in counts.items()))
+    for turn in report.turns:
+        if turn.change != "same":
+            click.echo(f"{turn.change:14} {turn.decision_id} {turn.channel:10} "
+                       f"{turn.old_action} -> {turn.new_action} {','.join(turn.new_codes)}")
+    if json_path is not None:
+        json_path.write_text(json.dumps(report.to_dict(), indent=2))
 
 
 @app.group("keys")
@@ -113,6 +146,22 @@ async def _verify(url: str) -> VerifyReport:
     log = open_audit_log(url)
     try:
         return await log.verify()
+    finally:
+        await log.close()
+
+
+async def _replay(since: datetime, policies_dir: Path, url: str) -> ReplayReport:
+    from gateway.audit import open_audit_log
+    from gateway.governance import Gate
+    from gateway.policy.loader import load_policy_set
+    from gateway.policy.replay import replay
+
+    candidate = load_policy_set(policies_dir)
+    gate = Gate(candidate.governance, candidate.version)
+    log = open_audit_log(url)
+    try:
+        moment = since if since.tzinfo else since.replace(tzinfo=UTC)
+        return await replay(log, gate, candidate_version=candidate.version, since=moment)
     finally:
         await log.close()
 
