@@ -23,7 +23,7 @@ from gateway.turn import Channel, ChatMessage, Draft, MemberContext, Route, Turn
 
 
 class Responder(Protocol):
-    def answer(self, intent: str, context: MemberContext) -> Draft: ...
+    def answer(self, intent: str, context: MemberContext, *, channel: Channel) -> Draft: ...
 
 
 class HostedModel(Protocol):
@@ -93,7 +93,7 @@ class Pipeline:
         assert turn.route is not None
         route = turn.route.route
         if route in (Route.CACHE, Route.SMALL_MODEL) and turn.route.intent:
-            draft = self._s.responder.answer(turn.route.intent, context)
+            draft = self._s.responder.answer(turn.route.intent, context, channel=turn.channel)
             return draft if route is Route.SMALL_MODEL else _as_cached(draft)
         if route is Route.LLM and self._s.llm is not None:
             turn.prompt = stitcher.prompt_for(turn, context)

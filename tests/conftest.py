@@ -26,9 +26,12 @@ import redis  # noqa: E402
 
 from gateway.policy.loader import PolicySet, load_policy_set  # noqa: E402
 from gateway.settings import PROJECT_ROOT  # noqa: E402
+from gateway.smallmodel import Embedder  # noqa: E402
+from tests.support.models import Trained  # noqa: E402
 
 TEST_REDIS_URL = "redis://127.0.0.1:6379/13"  # a database of its own, flushed per session
 SEEDED_HOUSEHOLDS = 30
+INTENT_DATA = PROJECT_ROOT / "evals" / "intents" / "intents.jsonl"
 
 
 @pytest.fixture(scope="session")
@@ -47,14 +50,28 @@ def seeded_db(tmp_path_factory: pytest.TempPathFactory, policies: PolicySet) -> 
 
 
 @pytest.fixture(scope="session")
-def trained_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from gateway.smallmodel import load_embedder, train_intent_model
+def embedder() -> Embedder:
+    """The packaged MiniLM, loaded once for the whole session."""
+    from gateway.smallmodel import load_embedder
 
-    models_dir = tmp_path_factory.mktemp("models")
-    report = tmp_path_factory.mktemp("reports") / "intent-report.md"
-    train_intent_model(PROJECT_ROOT / "evals" / "intents" / "intents.jsonl", models_dir,
-                       load_embedder(), report_path=report)
-    return models_dir
+    return load_embedder()
+
+
+@pytest.fixture(scope="session")
+def trained(embedder: Embedder, tmp_path_factory: pytest.TempPathFactory) -> Trained:
+    """One intent model trained on the shipped labelled set, shared by every test."""
+    from gateway.smallmodel import train_intent_model
+
+    root = tmp_path_factory.mktemp("trained")
+    report = train_intent_model(
+        INTENT_DATA, root / "models", embedder, seed=7, report_path=root / "report.md"
+    )
+    return Trained(report=report, models_dir=root / "models", markdown=root / "report.md")
+
+
+@pytest.fixture(scope="session")
+def trained_models_dir(trained: Trained) -> Path:
+    return trained.models_dir
 
 
 @pytest.fixture(scope="session")

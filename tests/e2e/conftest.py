@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from gateway.app import create_app
-from gateway.composition import LoadedModels, load_models
+from gateway.composition import LoadedModels
 from gateway.settings import Settings, load_settings
+from gateway.smallmodel import Embedder, load_intent_model
 from tests.support import Script, UpstreamServer
 from tests.support.serving import ServedApp
 
@@ -55,8 +56,8 @@ def gateway_settings(
 
 
 @pytest.fixture(scope="session")
-def loaded_models(trained_models_dir: Path) -> LoadedModels:
-    return load_models(load_settings(_env_file=None, models_dir=trained_models_dir))
+def loaded_models(trained_models_dir: Path, embedder: Embedder) -> LoadedModels:
+    return LoadedModels(embedder, load_intent_model(trained_models_dir, "latest", embedder=embedder))
 
 
 @pytest.fixture(scope="session")

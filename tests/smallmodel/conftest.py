@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,37 +14,12 @@ from gateway.settings import PROJECT_ROOT
 from gateway.smallmodel import (
     Embedder,
     IntentModel,
-    TrainReport,
-    load_embedder,
     load_intent_model,
-    train_intent_model,
 )
 from gateway.turn import Member, MemberContext, Offer, Purchase, RequestMetadata, StoreInfo
+from tests.support.models import Trained
 
 INTENT_DATA = PROJECT_ROOT / "evals" / "intents" / "intents.jsonl"
-
-
-@dataclasses.dataclass(frozen=True)
-class Trained:
-    report: TrainReport
-    models_dir: Path
-    markdown: Path
-
-
-@pytest.fixture(scope="session")
-def embedder() -> Iterator[Embedder]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HF_HUB_OFFLINE", "1")  # the model loads from a local path; never the hub
-        yield load_embedder()
-
-
-@pytest.fixture(scope="session")
-def trained(embedder: Embedder, tmp_path_factory: pytest.TempPathFactory) -> Trained:
-    root = tmp_path_factory.mktemp("trained")
-    report = train_intent_model(
-        INTENT_DATA, root / "models", embedder, seed=7, report_path=root / "report.md"
-    )
-    return Trained(report=report, models_dir=root / "models", markdown=root / "report.md")
 
 
 @pytest.fixture(scope="session")
