@@ -12,7 +12,7 @@ from gateway.policy.loader import PolicySet
 from gateway.policy.routing import RoutingPolicy
 from gateway.routing import CacheScope, ExactCache, Router, cache_key
 from gateway.smallmodel import IntentModel
-from gateway.turn import Channel, ChatMessage, RequestMetadata, Route, Turn, Verdict
+from gateway.turn import Channel, ChatMessage, GateAction, RequestMetadata, Route, Turn, Verdict
 
 
 def turn(text: str, *, earlier: tuple[ChatMessage, ...] = ()) -> Turn:
@@ -36,6 +36,15 @@ def build_router(
         policy, intent_model, ExactCache(client, ttl_s=60), llm_available=llm,
         scope_for=lambda t: CacheScope(t.channel.value, t.metadata.locale, version, "p1"),
     )
+
+
+async def answered(router: Router, text: str, action: GateAction) -> Turn:
+    """A turn routed, then judged by the gate with `action`, then remembered."""
+    first = turn(text)
+    first.route = await router.decide(first)
+    first.verdict = Verdict(action, "You are Gold.", (), (), "p1")
+    await router.remember(first)
+    return first
 
 
 @pytest.mark.anyio
@@ -72,10 +81,7 @@ async def test_a_passed_small_model_answer_is_served_from_the_cache_next_time(
     policies: PolicySet, intent_model: IntentModel, redis_client: redis.Redis
 ) -> None:
     router = build_router(policies.routing, intent_model, redis_client, llm=True)
-    first = turn("What tier am I?")
-    first.route = await router.decide(first)
-    first.verdict = Verdict("pass", "You are Gold.", (), (), "p1")
-    await router.remember(first)
+    first = await answered(router, "What tier am I?", "pass")
     again = await router.decide(turn("what tier am i"))
     assert again.route is Route.CACHE
     assert again.intent == first.route.intent
@@ -88,10 +94,7 @@ async def test_a_repaired_answer_is_not_cached(
     policies: PolicySet, intent_model: IntentModel, redis_client: redis.Redis
 ) -> None:
     router = build_router(policies.routing, intent_model, redis_client, llm=True)
-    first = turn("What tier am I?")
-    first.route = await router.decide(first)
-    first.verdict = Verdict("repaired", "You are Gold.", (), (), "p1")
-    await router.remember(first)
+    await answered(router, "What tier am I?", "repaired")
     assert (await router.decide(turn("What tier am I?"))).route is Route.SMALL_MODEL
 
 
@@ -100,10 +103,7 @@ async def test_later_turns_of_a_conversation_skip_the_cache(
     policies: PolicySet, intent_model: IntentModel, redis_client: redis.Redis
 ) -> None:
     router = build_router(policies.routing, intent_model, redis_client, llm=True)
-    first = turn("What tier am I?")
-    first.route = await router.decide(first)
-    first.verdict = Verdict("pass", "You are Gold.", (), (), "p1")
-    await router.remember(first)
+    await answered(router, "What tier am I?", "pass")
     earlier = (ChatMessage("user", "hi"), ChatMessage("assistant", "hello"))
     assert (await router.decide(turn("What tier am I?", earlier=earlier))).route is not Route.CACHE
 
