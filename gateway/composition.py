@@ -31,6 +31,7 @@ from gateway.offers import eligible_offers
 from gateway.pipeline import Pipeline, PolicyBound, Stages
 from gateway.policy.live import LivePolicies
 from gateway.policy.loader import PolicySet
+from gateway.rails import InputScreen
 from gateway.routing import CacheScope, ExactCache, Router
 from gateway.services import Services
 from gateway.settings import Environment, Settings
@@ -123,7 +124,9 @@ def _bind(
     stitcher = ContextStitcher(
         infra.members, prompts, _offer_filter(policies), clock=lambda: datetime.now(UTC)
     )
-    return PolicyBound(stitcher, router, Gate(policies.governance, policies.version))
+    return PolicyBound(
+        InputScreen(policies.input_rails), stitcher, router, Gate(policies.governance, policies.version)
+    )
 
 
 def _stages(

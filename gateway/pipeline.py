@@ -8,7 +8,7 @@ runs inside `StageRecorder.stage`, which makes it a span and a histogram.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Protocol
 
 from gateway.context.prompts import PromptRegistry
@@ -18,8 +18,9 @@ from gateway.dataprep import Limits, prepare_conversation
 from gateway.exceptions import UpstreamError
 from gateway.monitoring import StageRecorder
 from gateway.policy.live import LivePolicies
+from gateway.rails import REFUSAL_TEMPLATE, ScreenResult, leaks_system_prompt
 from gateway.routing import Router
-from gateway.turn import Channel, ChatMessage, Draft, MemberContext, Route, Turn, Verdict
+from gateway.turn import Channel, ChatMessage, Draft, MemberContext, Route, RouteDecision, Turn, Verdict
 
 
 class Responder(Protocol):
@@ -39,10 +40,15 @@ class Gate(Protocol):
 AuditWriter = Callable[[Turn], Awaitable[None]]
 
 
+class Screen(Protocol):
+    def screen(self, messages: tuple[ChatMessage, ...], *, member_id: str) -> ScreenResult: ...
+
+
 @dataclass(frozen=True)
 class PolicyBound:
     """The stages built from one policy version; swapped as a whole on reload."""
 
+    screen: Screen
     stitcher: ContextStitcher
     router: Router
     gate: Gate
@@ -69,16 +75,15 @@ class Pipeline:
         bound = s.policies.current.built  # one policy version for the whole turn
         with s.recorder.turn(turn):
             with s.recorder.stage(turn, "dataprep"):
-                prepared = prepare_conversation(turn.messages, s.limits)
-                turn.messages, turn.query = prepared.messages, prepared.query
-                turn.flags.extend(prepared.flags)
+                screened = self._prepare(turn, bound.screen)
             with s.recorder.stage(turn, "context"):
                 turn.context = await bound.stitcher.build(turn)
                 turn.extra["context"] = context_snapshot(turn.context)
             with s.recorder.stage(turn, "routing"):
-                turn.route = await bound.router.decide(turn)
+                turn.route = await self._route(turn, bound.router, screened)
             with s.recorder.stage(turn, "generation"):
                 turn.draft = await self._generate(turn, turn.context, bound.stitcher)
+                turn.draft = self._without_leak(turn, turn.draft)
             with s.recorder.stage(turn, "governance"):
                 turn.verdict = await bound.gate.check(
                     turn.draft.text, turn.context, turn.channel, user_text=turn.query
@@ -89,9 +94,38 @@ class Pipeline:
             s.recorder.finished(turn)
         return turn
 
+    def _prepare(self, turn: Turn, screen: Screen) -> ScreenResult:
+        """Clean and size-check the conversation, then screen it for attacks."""
+        prepared = prepare_conversation(turn.messages, self._s.limits)
+        turn.messages, turn.query = prepared.messages, prepared.query
+        turn.flags.extend(prepared.flags)
+        screened = screen.screen(turn.messages, member_id=turn.member_id)
+        turn.flags.extend(screened.flags)
+        if screened.findings:
+            turn.extra["input_rails"] = [asdict(f) for f in screened.findings]
+        return screened
+
+    async def _route(self, turn: Turn, router: Router, screened: ScreenResult) -> RouteDecision:
+        if screened.action != "block":
+            return await router.decide(turn)
+        # A blocked attack never reaches a model: a polite refusal, still gated and audited.
+        return RouteDecision(Route.FALLBACK, "input rail: " + ",".join(screened.codes))
+
+    def _without_leak(self, turn: Turn, draft: Draft) -> Draft:
+        """A hosted-LLM draft that repeats the system prompt is replaced before the gate."""
+        if turn.prompt is None or draft.route is not Route.LLM:
+            return draft
+        if not leaks_system_prompt(draft.text, turn.prompt.messages[0].content):
+            return draft
+        turn.flags.append("output_rail:system_prompt_leak")
+        turn.extra["leaked_draft"] = draft.text
+        return self._fallback(REFUSAL_TEMPLATE, "draft repeated the system prompt")
+
     async def _generate(self, turn: Turn, context: MemberContext, stitcher: ContextStitcher) -> Draft:
         assert turn.route is not None
         route = turn.route.route
+        if route is Route.FALLBACK and turn.route.reason.startswith("input rail"):
+            return self._fallback(REFUSAL_TEMPLATE, "input rail blocked the request")
         if route in (Route.CACHE, Route.SMALL_MODEL) and turn.route.intent:
             draft = self._s.responder.answer(turn.route.intent, context, channel=turn.channel)
             return draft if route is Route.SMALL_MODEL else _as_cached(draft)

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gateway.policy.governance import GovernancePolicy
+from gateway.policy.input_rails import InputRailsPolicy
 from gateway.policy.program import MarginPolicy, ProgramPolicy
 from gateway.policy.routing import RoutingPolicy
 from gateway.policy.yamlfile import content_version, load_model
 
-POLICY_FILES = ("program.yaml", "margins.yaml", "routing.yaml", "governance.yaml")
+POLICY_FILES = ("program.yaml", "margins.yaml", "routing.yaml", "governance.yaml", "input_rails.yaml")
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class PolicySet:
     margins: MarginPolicy
     routing: RoutingPolicy
     governance: GovernancePolicy
+    input_rails: InputRailsPolicy
     version: str
 
 
@@ -31,5 +33,6 @@ def load_policy_set(folder: Path) -> PolicySet:
     margins, margins_text = load_model(folder / "margins.yaml", MarginPolicy)
     routing, routing_text = load_model(folder / "routing.yaml", RoutingPolicy)
     governance, governance_text = load_model(folder / "governance.yaml", GovernancePolicy)
-    version = content_version(program_text, margins_text, routing_text, governance_text)
-    return PolicySet(program, margins, routing, governance, version)
+    rails, rails_text = load_model(folder / "input_rails.yaml", InputRailsPolicy)
+    version = content_version(program_text, margins_text, routing_text, governance_text, rails_text)
+    return PolicySet(program, margins, routing, governance, rails, version)
