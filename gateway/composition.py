@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from gateway.generation import LLMRoute, build_llm_route
 from gateway.governance import Gate, split_sentences
 from gateway.members import MemberStore, SqliteMemberStore
 from gateway.monitoring import GatewayMetrics, StageRecorder, build_tracer_provider
-from gateway.offers import eligible_offers
+from gateway.offers import FrequencyCaps, PolicyOfferDecider
 from gateway.pipeline import Pipeline, PolicyBound, Stages
 from gateway.policy.live import LivePolicies
 from gateway.policy.loader import PolicySet
@@ -36,7 +36,7 @@ from gateway.routing import CacheScope, ExactCache, Router
 from gateway.services import Services
 from gateway.settings import Environment, Settings
 from gateway.smallmodel import Embedder, IntentModel, SmallModelResponder, load_embedder, load_intent_model
-from gateway.turn import Member, Offer, Turn
+from gateway.turn import Turn
 
 
 @dataclass(frozen=True)
@@ -65,9 +65,11 @@ async def build_services(settings: Settings, models: LoadedModels | None = None)
     keys = KeyRing.load(settings.channel_keys_file, production=settings.gateway_env is Environment.PRODUCTION)
     if models is None:
         models = await asyncio.to_thread(load_models, settings)
+    cache_client = redis.Redis.from_url(settings.redis_url)
     infra = Infrastructure(
         members=SqliteMemberStore(sqlite_path(settings.member_db_url)),
-        cache_client=redis.Redis.from_url(settings.redis_url),
+        cache_client=cache_client,
+        caps=FrequencyCaps(cache_client),
         audit=open_audit_log(settings.audit_db_url),
         llm=build_llm_route(settings),
         metrics=GatewayMetrics(),
@@ -94,6 +96,7 @@ class Infrastructure:
 
     members: MemberStore
     cache_client: redis.Redis
+    caps: FrequencyCaps
     audit: AuditLog
     llm: LLMRoute | None
     metrics: GatewayMetrics
@@ -121,11 +124,16 @@ def _bind(
             turn.channel.value, turn.metadata.locale, answers_version, policies.version
         ),
     )
-    stitcher = ContextStitcher(
-        infra.members, prompts, _offer_filter(policies), clock=lambda: datetime.now(UTC)
+    offers = PolicyOfferDecider(
+        policies.program, policies.margins, policies.offers, store=infra.members, caps=infra.caps
     )
+    stitcher = ContextStitcher(infra.members, prompts, offers, clock=lambda: datetime.now(UTC))
     return PolicyBound(
-        InputScreen(policies.input_rails), stitcher, router, Gate(policies.governance, policies.version)
+        screen=InputScreen(policies.input_rails),
+        offers=offers,
+        stitcher=stitcher,
+        router=router,
+        gate=Gate(policies.governance, policies.version),
     )
 
 
@@ -148,14 +156,6 @@ def _stages(
         recorder=StageRecorder(infra.tracer_provider.get_tracer("gateway"), infra.metrics),
     )
 
-
-def _offer_filter(policies: PolicySet) -> Callable[[tuple[Offer, ...], Member, date], tuple[Offer, ...]]:
-    def keep(offers: tuple[Offer, ...], member: Member, today: date) -> tuple[Offer, ...]:
-        return eligible_offers(
-            offers, member, program=policies.program, margins=policies.margins, today=today
-        )
-
-    return keep
 
 
 def _sentence_texts(text: str) -> list[str]:

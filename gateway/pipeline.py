@@ -15,8 +15,9 @@ from gateway.context.prompts import PromptRegistry
 from gateway.context.snapshot import context_snapshot
 from gateway.context.stitcher import ContextStitcher
 from gateway.dataprep import Limits, prepare_conversation
-from gateway.exceptions import UpstreamError
+from gateway.exceptions import StoreError, UpstreamError
 from gateway.monitoring import StageRecorder
+from gateway.offers import OfferDecider
 from gateway.policy.live import LivePolicies
 from gateway.rails import REFUSAL_TEMPLATE, ScreenResult, leaks_system_prompt
 from gateway.routing import Router
@@ -49,6 +50,7 @@ class PolicyBound:
     """The stages built from one policy version; swapped as a whole on reload."""
 
     screen: Screen
+    offers: OfferDecider
     stitcher: ContextStitcher
     router: Router
     gate: Gate
@@ -77,8 +79,9 @@ class Pipeline:
             with s.recorder.stage(turn, "dataprep"):
                 screened = self._prepare(turn, bound.screen)
             with s.recorder.stage(turn, "context"):
-                turn.context = await bound.stitcher.build(turn)
+                turn.context, rejected = await bound.stitcher.build(turn)
                 turn.extra["context"] = context_snapshot(turn.context)
+                turn.extra["offers_rejected"] = [{"offer_id": o, "reason": r} for o, r in rejected]
             with s.recorder.stage(turn, "routing"):
                 turn.route = await self._route(turn, bound.router, screened)
             with s.recorder.stage(turn, "generation"):
@@ -91,8 +94,20 @@ class Pipeline:
             await bound.router.remember(turn)
             with s.recorder.stage(turn, "audit"):
                 await s.write_audit(turn)  # durable before the answer leaves
+            await self._count_shown(turn, bound.offers)
             s.recorder.finished(turn)
         return turn
+
+    async def _count_shown(self, turn: Turn, offers: OfferDecider) -> None:
+        """Frequency caps count what was shown; the answer is already made, so a cache
+        failure here is flagged, never a reason to withhold it."""
+        assert turn.verdict is not None
+        if not turn.verdict.offers_rendered:
+            return
+        try:
+            await offers.record_shown(turn.member_id, turn.verdict.offers_rendered, now=turn.started_at)
+        except StoreError:
+            turn.flags.append("frequency_cap_unrecorded")
 
     def _prepare(self, turn: Turn, screen: Screen) -> ScreenResult:
         """Clean and size-check the conversation, then screen it for attacks."""

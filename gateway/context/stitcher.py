@@ -20,7 +20,22 @@ from gateway.turn import (
 )
 
 SYSTEM_TEMPLATE = "system/loyalty_assistant"
-OfferFilter = Callable[[tuple[Offer, ...], Member, date], tuple[Offer, ...]]
+Rejections = tuple[tuple[str, str], ...]  # (offer_id, reason code), kept for the audit
+
+
+class OfferChooser(Protocol):
+    """What the stitcher needs of offer decisioning (`gateway.offers.OfferDecider`)."""
+
+    async def candidates(
+        self, member: Member, targeted: tuple[Offer, ...], *, store_id: str | None, today: date
+    ) -> OfferChoice: ...
+
+
+class OfferChoice(Protocol):
+    @property
+    def offers(self) -> tuple[Offer, ...]: ...
+    @property
+    def rejected(self) -> Rejections: ...
 
 
 class MemberSource(Protocol):
@@ -35,7 +50,7 @@ class ContextStitcher:
         self,
         members: MemberSource,
         prompts: PromptRegistry,
-        eligible: OfferFilter,
+        offers: OfferChooser,
         clock: Callable[[], datetime],
         *,
         purchases_in_context: int = 8,
@@ -43,12 +58,13 @@ class ContextStitcher:
     ) -> None:
         self._members = members
         self._prompts = prompts
-        self._eligible = eligible
+        self._offers = offers
         self._clock = clock
         self._purchases_in_context = purchases_in_context
         self._offers_in_context = offers_in_context
 
-    async def build(self, turn: Turn) -> MemberContext:
+    async def build(self, turn: Turn) -> tuple[MemberContext, Rejections]:
+        """The member's context, and the targeted offers that policy kept out of it (and why)."""
         member = await self._members.get_member(turn.member_id)
         now = self._clock()
         store_id = turn.metadata.store_id or member.home_store_id
@@ -57,8 +73,9 @@ class ContextStitcher:
             self._members.targeted_offers(member.member_id),
             self._store(store_id),
         )
-        offers = self._eligible(targeted, member, now.date())[: self._offers_in_context]
-        return MemberContext(member, purchases, offers, store, turn.metadata, now)
+        choice = await self._offers.candidates(member, targeted, store_id=store_id, today=now.date())
+        offers = choice.offers[: self._offers_in_context]
+        return MemberContext(member, purchases, offers, store, turn.metadata, now), choice.rejected
 
     def prompt_for(self, turn: Turn, context: MemberContext) -> RenderedPrompt:
         """The system prompt for the hosted LLM, followed by the cleaned conversation."""

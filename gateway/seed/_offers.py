@@ -29,6 +29,7 @@ OFFER_COLUMNS = [
     "category",
     "discount_pct",
     "min_tier",
+    "valid_from",
     "valid_until",
     "product_count",
 ]
@@ -50,6 +51,7 @@ def derive_offers(
     campaigns = campaign_descriptions.set_index("campaign_id")
     offers["campaign_type"] = offers["campaign_id"].map(campaigns["campaign_type"])
     duration = (campaigns["end_date"] - campaigns["start_date"]).dt.days
+    offers["valid_from"] = today.isoformat()
     offers["valid_until"] = [
         (today + timedelta(days=int(days))).isoformat() for days in offers["campaign_id"].map(duration)
     ]

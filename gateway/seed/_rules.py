@@ -8,6 +8,7 @@ same data always gives the same database, on any machine and Python version
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -35,6 +36,14 @@ STORE_HOURS: tuple[tuple[str, str, int], ...] = (
 )
 
 MAX_OFFERS_PER_MEMBER = 20
+
+# A year in the data's week numbers: promotions repeat the same week one year earlier.
+YEAR_WEEKS = 52
+
+# Stock per (store, category): 8 in 100 pairs are out of stock; the others hold 1-4
+# weeks of their sales (picked per pair), at least one unit.
+STOCKOUT_PER_100 = 8
+COVER_WEEKS: tuple[int, ...] = (1, 2, 3, 4)
 
 
 def stable_bucket(kind: str, key: str, buckets: int) -> int:
@@ -65,6 +74,26 @@ def hours_text(opens: str, closes: str) -> str:
     return f"daily {opens}-{closes}"
 
 
+def promotion_weeks(last_week: int) -> tuple[int, int]:
+    """The data weeks shown as this week and next week on the demo clock.
+
+    The demo's "today" is the day after the data ends, a week the data has no
+    promotions for; a retailer's promotional calendar repeats yearly, so this week's
+    promotions are those of the same week one year (52 weeks) earlier in the data.
+    """
+    current = last_week + 1 - YEAR_WEEKS
+    return current, current + 1
+
+
+def stock_units(store_id: str, category: str, lines_per_week: float) -> int:
+    """Units in stock, from how many purchase lines a week the store sells in the category."""
+    key = f"{store_id}:{category}"
+    if stable_bucket("stockout", key, 100) < STOCKOUT_PER_100:
+        return 0
+    cover = stable_choice("stock-cover", key, COVER_WEEKS)
+    return max(1, math.ceil(round(lines_per_week * cover, 6)))
+
+
 def min_tier_rank(campaign_type: str, tier_count: int) -> int:
     """Unknown campaign types are treated as the most exclusive (fail closed)."""
     rank = CAMPAIGN_TYPE_TIER_RANK.get(campaign_type, tier_count - 1)
@@ -89,3 +118,13 @@ class DemoClock:
     @property
     def shift_days(self) -> int:
         return self.shift.days
+
+    def promotion_days(self, week: int, last_week: int) -> tuple[date, date]:
+        """First and last demo day of data week `week` moved one year (52 weeks) forward.
+
+        Data week `last_week` ends on the data's last day, earlier weeks step back 7 days;
+        so the week after the data's last week, a year back, starts on `today`.
+        """
+        data_end = self.data_last_day - timedelta(weeks=last_week - week)
+        end = data_end + self.shift + timedelta(weeks=YEAR_WEEKS)
+        return end - timedelta(days=6), end

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import redis.asyncio as redis
 
 from gateway.context.prompts import PromptRegistry
 from gateway.context.stitcher import ContextStitcher
 from gateway.members import SqliteMemberStore
-from gateway.offers import eligible_offers
+from gateway.offers import FrequencyCaps, PolicyOfferDecider
 from gateway.policy.loader import PolicySet
 from gateway.settings import PROJECT_ROOT
-from gateway.turn import Channel, ChatMessage, Member, Offer, RequestMetadata, Turn
+from gateway.turn import Channel, ChatMessage, RequestMetadata, Turn
 
 NOW = datetime.now(UTC)
 
@@ -33,12 +35,17 @@ async def store(seeded_db: Path) -> AsyncIterator[SqliteMemberStore]:
     await members.close()
 
 
-def stitcher(store: SqliteMemberStore, policies: PolicySet) -> ContextStitcher:
-    def keep(offers: tuple[Offer, ...], member: Member, today: date) -> tuple[Offer, ...]:
-        return eligible_offers(offers, member, program=policies.program, margins=policies.margins,
-                               today=today)
+@pytest.fixture
+async def caps(clean_test_redis: str) -> AsyncIterator[FrequencyCaps]:
+    client = redis.Redis.from_url(clean_test_redis)
+    yield FrequencyCaps(client, key_prefix=f"lg:cap:test:{uuid.uuid4().hex}:")
+    await client.aclose()
 
-    return ContextStitcher(store, PromptRegistry(PROJECT_ROOT / "prompts"), keep, clock=lambda: NOW)
+
+@pytest.fixture
+def stitcher(store: SqliteMemberStore, policies: PolicySet, caps: FrequencyCaps) -> ContextStitcher:
+    offers = PolicyOfferDecider(policies.program, policies.margins, policies.offers, store=store, caps=caps)
+    return ContextStitcher(store, PromptRegistry(PROJECT_ROOT / "prompts"), offers, clock=lambda: NOW)
 
 
 def turn_for(member_id: str, store_id: str | None = None) -> Turn:
@@ -48,10 +55,10 @@ def turn_for(member_id: str, store_id: str | None = None) -> Turn:
 
 @pytest.mark.anyio
 async def test_the_context_holds_the_members_own_facts_and_eligible_offers(
-    store: SqliteMemberStore, policies: PolicySet, member_ids: list[str]
+    store: SqliteMemberStore, policies: PolicySet, member_ids: list[str], stitcher: ContextStitcher
 ) -> None:
     member_id = await first_with_offers(store, member_ids)
-    context = await stitcher(store, policies).build(turn_for(member_id))
+    context, _ = await stitcher.build(turn_for(member_id))
     assert context.member.member_id == member_id
     assert context.recent_purchases
     tier = policies.program.tier(context.member.tier)
@@ -61,24 +68,24 @@ async def test_the_context_holds_the_members_own_facts_and_eligible_offers(
 
 @pytest.mark.anyio
 async def test_the_channels_store_wins_over_the_home_store(
-    store: SqliteMemberStore, policies: PolicySet, member_ids: list[str], seeded_db: Path
+    store: SqliteMemberStore, member_ids: list[str], seeded_db: Path, stitcher: ContextStitcher
 ) -> None:
     member = await store.get_member(member_ids[0])
     with sqlite3.connect(seeded_db) as db:
         (other,) = db.execute("SELECT store_id FROM stores WHERE store_id != ? LIMIT 1",
                               (member.home_store_id,)).fetchone()
-    context = await stitcher(store, policies).build(turn_for(member.member_id, store_id=str(other)))
+    context, _ = await stitcher.build(turn_for(member.member_id, store_id=str(other)))
     assert context.store is not None and context.store.store_id == str(other)
 
 
 @pytest.mark.anyio
 async def test_the_system_prompt_names_offers_only_by_marker(
-    store: SqliteMemberStore, policies: PolicySet, member_ids: list[str]
+    store: SqliteMemberStore, member_ids: list[str], stitcher: ContextStitcher
 ) -> None:
     member_id = await first_with_offers(store, member_ids)
-    s = stitcher(store, policies)
+    s = stitcher
     turn = turn_for(member_id)
-    context = await s.build(turn)
+    context, _ = await s.build(turn)
     prompt = s.prompt_for(turn, context)
     system = prompt.messages[0].content
     assert prompt.messages[0].role == "system" and prompt.messages[-1].content == "anything new for me?"

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 import pytest
 
-import gateway.offers
 from gateway.offers import Ineligibility, eligible_offers, explain_ineligible
 from gateway.policy.program import MarginPolicy, ProgramPolicy
 from gateway.turn import Member, Offer
@@ -131,7 +130,3 @@ def test_eligible_offers_come_largest_discount_first_then_by_id() -> None:
 def test_no_offers_give_no_eligible_offers() -> None:
     assert eligible_offers([], member(), program=PROGRAM, margins=MARGINS, today=TODAY) == ()
 
-
-def test_exported_names_are_accurate() -> None:
-    assert sorted(gateway.offers.__all__) == ["Ineligibility", "eligible_offers", "explain_ineligible"]
-    assert all(hasattr(gateway.offers, name) for name in gateway.offers.__all__)

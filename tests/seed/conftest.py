@@ -119,6 +119,7 @@ def tiny_source(
     coupons: Sequence[tuple[int, int, int]] = (),
     campaigns: Sequence[tuple[int, str, int]] = (),
     received: Sequence[tuple[int, int]] = (),
+    promotions: Sequence[tuple[int, int, int, bool, bool]] = (),
 ) -> SourceTables:
     """A hand-made data set in the package's column layout.
 
@@ -126,7 +127,8 @@ def tiny_source(
     (product 1 unless given; store 10 + household % 2; one basket per line). Give
     some household a line in week 53: the data's last week, ending on 2018-01-01.
     coupons: (coupon_upc, product_id, campaign_id); campaigns: (id, type, days);
-    received: (campaign_id, household_id).
+    received: (campaign_id, household_id);
+    promotions: (product_id, store_id, week, on display, in the mailer).
     """
     lines = [
         (hh, 10 + hh % 2, hh * 1000 + i, (*rest, 1)[0], 1, value, week, _day_of_week(week))
@@ -151,6 +153,9 @@ def tiny_source(
         coupons=pd.DataFrame(
             list(coupons), columns=["coupon_upc", "product_id", "campaign_id"], dtype="int64"
         ),
+        promotions=pd.DataFrame(
+            list(promotions), columns=["product_id", "store_id", "week", "display", "mailer"]
+        ).astype(_PROMOTION_DTYPES),
     )
 
 
@@ -164,6 +169,9 @@ _TX_COLUMNS = (
     "week",
     "transaction_timestamp",
 )
+
+_PROMOTION_DTYPES = {"product_id": "int64", "store_id": "int64", "week": "int64", "display": bool,
+                     "mailer": bool}
 
 _PRODUCTS = pd.DataFrame(
     [
