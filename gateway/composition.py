@@ -22,13 +22,16 @@ from gateway.audit import AuditLog, open_audit_log, record_from_turn
 from gateway.context.prompts import PromptRegistry
 from gateway.context.stitcher import ContextStitcher
 from gateway.dataprep import Limits
+from gateway.decisioning import ArbitrationPolicy, FileModelStore, OfferScorer, RedisDecisionLog
+from gateway.decisioning.service import OfferService
 from gateway.exceptions import ConfigError, StoreError
 from gateway.generation import LLMRoute, build_llm_route
 from gateway.governance import Gate, split_sentences
+from gateway.home_offers import HomeOffers
 from gateway.members import MemberStore, SqliteMemberStore
 from gateway.monitoring import GatewayMetrics, StageRecorder, build_tracer_provider
 from gateway.offers import FrequencyCaps, PolicyOfferDecider
-from gateway.pipeline import Pipeline, PolicyBound, Stages
+from gateway.pipeline import AuditWriter, Pipeline, PolicyBound, Stages
 from gateway.policy.live import LivePolicies
 from gateway.policy.loader import PolicySet
 from gateway.rails import InputScreen
@@ -79,15 +82,34 @@ async def build_services(settings: Settings, models: LoadedModels | None = None)
         settings.policies_dir, partial(_bind, prompts=prompts, models=models, infra=infra),
         check_interval_s=settings.policy_check_interval_s,
     )
-    pipeline = Pipeline(_stages(settings, live, prompts, models, infra))
-    services = Services(settings, pipeline, keys, infra.metrics, _sentence_texts, live)
+    write_audit = _audit_writer(infra.audit, models.intent.version)
+    pipeline = Pipeline(_stages(settings, live, prompts, models, infra, write_audit=write_audit))
+    offers = _offer_service(settings, live.current.policies, infra.cache_client)
+    services = Services(
+        settings, pipeline, keys, infra.metrics, _sentence_texts, live,
+        offers=offers, home_offers=HomeOffers(live, offers, write_audit),
+    )
     services.readiness = {
         "redis": partial(_ping_redis, infra.cache_client),
         "members": partial(_check_members, infra.members),
         "audit": partial(_check_audit, infra.audit),
     }
-    services.closers = infra.closers()
+    services.closers = [*infra.closers(), offers.close]  # closed in reverse: offers first
     return services
+
+
+def _offer_service(settings: Settings, policies: PolicySet, client: redis.Redis) -> OfferService:
+    """The next-best-offer learner, restored from its last save so a restart keeps what it learned."""
+    store = FileModelStore(settings.models_dir / "offers.nbo")
+    scorer = OfferScorer.load(store, policy=ArbitrationPolicy(), margins=policies.margins)
+    return OfferService(scorer, RedisDecisionLog(client), store)
+
+
+def _audit_writer(audit: AuditLog, model_version: str) -> AuditWriter:
+    async def write_audit(turn: Turn) -> None:
+        await audit.append(record_from_turn(turn, model_version=model_version))
+
+    return write_audit
 
 
 @dataclass(frozen=True)
@@ -139,13 +161,9 @@ def _bind(
 
 def _stages(
     settings: Settings, live: LivePolicies[PolicyBound], prompts: PromptRegistry,
-    models: LoadedModels, infra: Infrastructure,
+    models: LoadedModels, infra: Infrastructure, *, write_audit: AuditWriter,
 ) -> Stages:
     model_version = models.intent.version
-
-    async def write_audit(turn: Turn) -> None:
-        await infra.audit.append(record_from_turn(turn, model_version=model_version))
-
     return Stages(
         limits=Limits(settings.max_message_chars, settings.max_messages),
         policies=live,

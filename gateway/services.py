@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.api.keys import KeyRing
+from gateway.decisioning.service import OfferService
+from gateway.home_offers import HomeOffers
 from gateway.monitoring import GatewayMetrics
 from gateway.pipeline import Pipeline
 from gateway.policy.live import LivePolicies
@@ -24,6 +26,8 @@ class Services:
     metrics: GatewayMetrics
     split_sentences: Callable[[str], Sequence[str]]
     policies: LivePolicies[Any]
+    offers: OfferService
+    home_offers: HomeOffers
     readiness: dict[str, ReadinessCheck] = field(default_factory=dict)
     closers: list[Closer] = field(default_factory=list)
 

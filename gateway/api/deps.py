@@ -32,3 +32,4 @@ def _caller_with(scope: Scope) -> object:
 ChatCaller = Annotated[Caller, _caller_with(Scope.CHAT)]
 AuditCaller = Annotated[Caller, _caller_with(Scope.AUDIT_READ)]
 AdminCaller = Annotated[Caller, _caller_with(Scope.ADMIN)]
+EventsCaller = Annotated[Caller, _caller_with(Scope.EVENTS)]
