@@ -3,12 +3,17 @@
 The model never states an offer's terms: it writes a marker such as
 `[[offer:OFR-123]]` and the gate renders the approved wording. Any other
 discount, price, points, "free", tier or expiry claim is a violation unless it
-is a fact of the member's own context; personal data, off-brand wording,
-competitors and foreign links are violations too. The gate passes, repairs
-(drops the offending sentences) or replaces the answer with the channel's
-safe fallback, and says which in a `Verdict`.
+is a fact of the member's own context; personal data, off-brand wording and
+tone, competitors, claims to be a person, medical, legal or financial advice,
+and links or images outside the allow-list are violations too. Claims are read
+as the member would see them: other scripts' digits, lookalike letters,
+invisible characters, markup and spaced-out letters are undone first. The gate
+passes, repairs (drops the offending sentences) or replaces the answer with the
+channel's safe fallback, and says which in a `Verdict`. Where a channel needs
+an AI disclosure, the gate adds its own once per conversation.
 
-    Gate(policy, policy_version).check(text, context, channel, user_text=...)
+    Gate(policy, policy_version).check(text, context, channel, user_text=...,
+                                       earlier_answers=...)
     split_sentences(text) / split_complete(buffer)   sentence units, for streaming
     RuleBook(policy).for_channel(channel)            the checks as pure functions
     Checker, Finding, TurnFacts                      to run the checks some other way

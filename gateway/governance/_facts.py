@@ -2,8 +2,10 @@
 
 `TurnFacts` is built once per turn from the member's context: the numbers,
 dates and names an answer may state because they are true of this member,
-the approved offer wording the gateway itself rendered, and what the member
-typed (personal data they gave may be repeated back to them).
+the approved offer wording the gateway itself rendered, what the member
+typed (personal data they gave may be repeated back to them), and whether
+the AI disclosure is taken care of (an earlier answer gave it, or the gate
+prepends it to this one, using `reserved_chars` of the channel's length).
 """
 
 from __future__ import annotations
@@ -31,6 +33,12 @@ SECTION: dict[ViolationCode, str] = {
     "banned_phrase": "governance/brand",
     "competitor": "governance/brand",
     "link_not_allowed": "governance/links",
+    "image_not_allowed": "governance/links",
+    "tone": "governance/brand",
+    "human_claim": "governance/brand",
+    "medical_advice": "governance/advice",
+    "legal_advice": "governance/advice",
+    "financial_advice": "governance/advice",
     "too_long": "governance/channels",
     "missing_disclosure": "governance/brand",
     "gate_error": "governance/gate",
@@ -54,6 +62,12 @@ class OfferTerms:
 
 
 @dataclass(frozen=True)
+class PurchaseTerms:
+    amount: float
+    words: frozenset[str]  # lower-case words of the product and its category
+
+
+@dataclass(frozen=True)
 class TurnFacts:
     channel: Channel
     tier: str
@@ -65,10 +79,16 @@ class TurnFacts:
     offers: tuple[OfferTerms, ...]
     approved_texts: tuple[str, ...]  # normalised Offer.render() of every candidate offer
     user_text: str  # normalised
+    offer_ids: frozenset[str] = frozenset()
+    # A purchase amount is a fact only where the sentence names what was bought.
+    purchases: tuple[PurchaseTerms, ...] = ()
+    disclosed: bool = False  # the AI disclosure is given elsewhere in the conversation
+    reserved_chars: int = 0  # what the gate will prepend, out of the channel's length
 
     @classmethod
     def build(
-        cls, context: MemberContext, channel: Channel, user_text: str, rules: ClaimRules
+        cls, context: MemberContext, channel: Channel, user_text: str, rules: ClaimRules,
+        *, disclosed: bool = False, reserved_chars: int = 0,
     ) -> TurnFacts:
         member = context.member
         points = {"points": member.points, "points_expiring": member.points_expiring}
@@ -77,8 +97,10 @@ class TurnFacts:
             money.append(member.spend_to_next_tier)
         if "annual_spend" in rules.grounded_money:
             money.append(member.annual_spend)
+        purchases: tuple[PurchaseTerms, ...] = ()
         if "recent_purchase_amounts" in rules.grounded_money:
-            money.extend(p.amount for p in context.recent_purchases)
+            purchases = tuple(PurchaseTerms(p.amount, _words(f"{p.product} {p.category}"))
+                              for p in context.recent_purchases)
         dates: set[date] = set()
         if "points_expire_on" in rules.grounded_dates and member.points_expiring:
             dates.add(member.points_expire_on)
@@ -98,13 +120,18 @@ class TurnFacts:
             ),
             approved_texts=tuple(normalise(o.render()).text for o in context.offers),
             user_text=normalise(user_text).text,
+            offer_ids=frozenset(o.offer_id for o in context.offers),
+            purchases=purchases,
+            disclosed=disclosed,
+            reserved_chars=reserved_chars,
         )
 
 
-# Words that appear in offer titles but name nothing in particular.
+# Words that appear in offer titles and product names but name nothing in particular.
 _FILLER = frozenset(
     {"and", "the", "for", "off", "all", "any", "you", "your", "our", "with", "from", "deal",
-     "offer", "save", "week"}
+     "offer", "save", "week", "only", "each", "pack", "size", "count", "plus", "products",
+     "product", "misc", "other", "item", "items", "new", "reg", "regular"}
 )
 
 

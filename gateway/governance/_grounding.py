@@ -68,7 +68,7 @@ class _Rule:
 def _percent_grounded(claim: Claim, text: str, facts: TurnFacts) -> bool:
     # "20% off yoghurt" restates a candidate offer only if the sentence names it;
     # "20% off everything" does not.
-    words = set(re.findall(r"\w+", _sentence_around(text, claim.start, claim.end).lower()))
+    words = _words_of_sentence(text, claim)
     return any(
         claim.value == offer.discount_pct and offer.words & words for offer in facts.offers
     )
@@ -78,9 +78,16 @@ def _money_grounded(claim: Claim, text: str, facts: TurnFacts) -> bool:
     value = claim.value
     if value is None:
         return False
-    # Whole-dollar rounding of a fact is the same fact ("about $412" for 412.37).
-    slack = 1.0 if value.is_integer() else 0.005
-    return any(abs(value - fact) < slack for fact in facts.money)
+    # Whole-dollar rounding of a fact is the same fact ("about $412" for 412.37);
+    # "$4.00", "2,79 €" and "99¢" state cents, so they must be exact.
+    said = text[claim.start : claim.end]
+    exact = not value.is_integer() or "." in said or re.search(r"¢|cent", said, re.IGNORECASE)
+    slack = 0.005 if exact else 1.0
+    if any(abs(value - fact) < slack for fact in facts.money):
+        return True
+    # "Your milk was $3.49" restates a purchase; "$3.49 for frozen pizza" does not.
+    words = _words_of_sentence(text, claim)
+    return any(abs(value - p.amount) < slack and p.words & words for p in facts.purchases)
 
 
 def _points_grounded(claim: Claim, text: str, facts: TurnFacts) -> bool:
@@ -118,6 +125,10 @@ _RULES: dict[str, _Rule] = {
     "expiry_date": _Rule("ungrounded_expiry", "'{said}' is not a date from this member's "
                          "context", _date_grounded),
 }
+
+
+def _words_of_sentence(text: str, claim: Claim) -> set[str]:
+    return set(re.findall(r"\w+", _sentence_around(text, claim.start, claim.end).lower()))
 
 
 def _sentence_around(text: str, start: int, end: int) -> str:

@@ -1,10 +1,11 @@
 """Repair an answer by dropping the sentences that break a rule, or give up.
 
 Repair keeps what is still true and useful: the offending sentences go, the
-answer is trimmed to the channel's length at a sentence boundary, and a
-disclosure is prepended where the channel needs one. If any finding's rule
-says "replace", or too little is left, there is no repair (`None`) and the
-gate answers with the channel's fallback instead.
+answer is trimmed to the channel's length at a sentence boundary, and the
+disclosure is prepended where a `missing_disclosure` finding asks for it. If
+any finding's rule says "replace", or too little substance is left (a lone
+disclosure is not an answer), there is no repair (`None`) and the gate answers
+with the channel's fallback instead.
 """
 
 from __future__ import annotations
@@ -21,17 +22,27 @@ _WHOLE_ANSWER: frozenset[ViolationCode] = frozenset({"too_long", "missing_disclo
 
 
 def repair(
-    text: str, findings: Sequence[Finding], policy: GovernancePolicy, channel: Channel
+    text: str,
+    findings: Sequence[Finding],
+    policy: GovernancePolicy,
+    channel: Channel,
+    *,
+    reserved_chars: int = 0,
 ) -> str | None:
+    """`reserved_chars`: what the gate will prepend itself, out of the channel's length."""
     if any(policy.repair.actions[f.code] == "replace" for f in findings):
         return None
     spans = [(f.start, f.end) for f in findings if f.code not in _WHOLE_ANSWER]
     kept = _without(split_sentences(text), spans)
-    rules = policy.channels[channel]
+    substance = [s for s in kept if not policy.discloses(s.text)]
+    if len(_join(text, substance)) < policy.repair.min_remaining_chars:
+        return None
     prefix = ""
-    if rules.disclosure_required and not policy.discloses(_join(text, kept)):
+    if any(f.code == "missing_disclosure" for f in findings) and not policy.discloses(
+        _join(text, kept)
+    ):
         prefix = policy.brand.disclosure.prefix
-    budget = rules.max_chars - (len(prefix) + 1 if prefix else 0)
+    budget = policy.channels[channel].max_chars - reserved_chars - (len(prefix) + 1 if prefix else 0)
     while kept and len(_join(text, kept)) > budget:
         kept.pop()  # the end of an answer is the least important part of it
     body = _join(text, kept)

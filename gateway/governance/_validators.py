@@ -81,6 +81,11 @@ class BrandVoice(_LoyaltyValidator):
     check_name = "brand_voice"
 
 
+@register_validator(name="loyalty/advice", data_type="string")
+class Advice(_LoyaltyValidator):
+    check_name = "advice"
+
+
 @register_validator(name="loyalty/links", data_type="string")
 class Links(_LoyaltyValidator):
     check_name = "links"
@@ -90,6 +95,7 @@ _VALIDATORS: dict[CheckName, type[_LoyaltyValidator]] = {
     "grounded_offers": GroundedOffers,
     "pii": PersonalData,
     "brand_voice": BrandVoice,
+    "advice": Advice,
     "links": Links,
 }
 

@@ -9,17 +9,27 @@
 A violation never passes through: a repaired answer is checked again, the
 fallbacks are checked when the gate is built, and a check that fails to run
 replaces the answer (violation `gate_error`).
+
+The AI disclosure a channel requires is, like the offer terms, the gate's own
+wording: unless an earlier answer of the conversation gave it, the gate
+prepends it to an answer that lacks it (policy `brand.disclosure.added_by_gate`)
+and counts it against the channel's length. It is not a violation then, so
+small-model answers on the kiosk pass (and can be cached) instead of being
+"repaired" every time.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import warnings
+from collections.abc import Sequence
 from datetime import date
 from typing import Literal, Protocol
 
 from gateway.exceptions import ConfigError
 from gateway.governance._facts import SECTION, Finding, TurnFacts, no_facts
+from gateway.governance._normalise import normalise
 from gateway.governance._pii import mask
 from gateway.governance._repair import repair
 from gateway.governance.markers import offers_shown, render_markers
@@ -69,23 +79,54 @@ class Gate:
         return self._version
 
     async def check(
-        self, text: str, context: MemberContext, channel: Channel, *, user_text: str
+        self,
+        text: str,
+        context: MemberContext,
+        channel: Channel,
+        *,
+        user_text: str,
+        earlier_answers: Sequence[str] = (),
     ) -> Verdict:
+        """`earlier_answers`: the assistant's answers earlier in this conversation."""
         rendered = render_markers(text, context)
-        facts = TurnFacts.build(context, channel, user_text, self._policy.claims)
-        findings = await self._findings(rendered.text, facts)
+        base = TurnFacts.build(context, channel, user_text, self._policy.claims,
+                               disclosed=self._disclosed_before(channel, earlier_answers))
+        shown, findings = await self._judge(rendered.text, base)
         if not findings:
-            return self._verdict("pass", rendered.text, [], rendered.offer_ids)
+            return self._verdict("pass", shown, [], rendered.offer_ids)
         violations = [_violation(f, rendered.text) for f in findings]
-        repaired = repair(rendered.text, findings, self._policy, channel)
+        reserved = len(shown) - len(rendered.text)
+        repaired = repair(rendered.text, findings, self._policy, channel, reserved_chars=reserved)
         if repaired is not None:
-            again = await self._findings(repaired, facts)
+            shown, again = await self._judge(repaired, base)
             if not again:
-                return self._verdict("repaired", repaired, violations,
+                return self._verdict("repaired", shown, violations,
                                      offers_shown(repaired, context))
             violations += [_violation(f, repaired) for f in again]
         fallback = self._policy.channels[channel].fallback
         return self._verdict("replaced", fallback, violations, ())
+
+    async def _judge(self, text: str, base: TurnFacts) -> tuple[str, list[Finding]]:
+        """The checks' findings on `text`, and `text` as it would be shown if it passed."""
+        prefix = self._disclosure_prefix(text, base)
+        facts = dataclasses.replace(base, disclosed=base.disclosed or bool(prefix),
+                                    reserved_chars=len(prefix) + 1 if prefix else 0)
+        findings = await self._findings(text, facts)
+        return (f"{prefix} {text}" if prefix else text), findings
+
+    def _disclosure_prefix(self, text: str, facts: TurnFacts) -> str:
+        disclosure = self._policy.brand.disclosure
+        required = self._policy.channels[facts.channel].disclosure_required
+        if not (required and disclosure.added_by_gate) or facts.disclosed:
+            return ""
+        return "" if self._policy.discloses(normalise(text).text) else disclosure.prefix
+
+    def _disclosed_before(self, channel: Channel, earlier_answers: Sequence[str]) -> bool:
+        if not self._policy.brand.disclosure.once_per_conversation:
+            return False
+        if not self._policy.channels[channel].disclosure_required:
+            return False
+        return any(self._policy.discloses(normalise(a).text) for a in earlier_answers)
 
     async def _findings(self, text: str, facts: TurnFacts) -> list[Finding]:
         try:

@@ -3,7 +3,9 @@
 The prompt lists the member's candidate offers by id; the model writes
 `[[offer:OFR-123]]` and the gateway replaces the marker with the offer's
 approved wording (`Offer.render()`). A marker for an id that is not among this
-member's candidate offers is left in place for the gate to report.
+member's candidate offers is left in place for the gate to report, as is
+anything marker-like that did not render: single brackets, braces, angle
+brackets, a truncated marker, or a bare offer id of another member.
 """
 
 from __future__ import annotations
@@ -15,7 +17,13 @@ from gateway.turn import MemberContext
 
 MARKER = re.compile(r"\[\[\s*offer\s*:\s*(?P<id>[A-Za-z0-9_.-]+)\s*\]\]", re.IGNORECASE)
 # Anything that looks like a marker after rendering: unknown ids, malformed markers.
-LEFTOVER_MARKER = re.compile(r"\[\[[^\[\]\n]{0,80}\]\]|\[\[\s*offer\b[^\]\n]{0,80}", re.IGNORECASE)
+LEFTOVER_MARKER = re.compile(
+    r"\[\[[^\[\]\n]{0,80}\]\]|\[\[\s*offer\b[^\]\n]{0,80}"
+    r"|[\[({<]{1,2}\s*offer\s*:\s*[^\s\])}>]{1,60}\s*[\])}>]{0,2}",
+    re.IGNORECASE,
+)
+# An offer id written out without a marker ("offer OFR-88888 is yours").
+BARE_OFFER_ID = re.compile(r"\bOFR-[A-Za-z0-9][A-Za-z0-9_.-]*\b")
 
 
 @dataclass(frozen=True)

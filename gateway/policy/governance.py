@@ -32,6 +32,12 @@ ViolationCode = Literal[
     "banned_phrase",
     "competitor",
     "link_not_allowed",
+    "image_not_allowed",
+    "tone",
+    "human_claim",
+    "medical_advice",
+    "legal_advice",
+    "financial_advice",
     "too_long",
     "missing_disclosure",
     "gate_error",
@@ -63,10 +69,27 @@ class ClaimRules(StrictModel):
     grant_phrases: Phrases = Field(min_length=1)
     status_phrases: Phrases = Field(min_length=1)
     progress_words: Phrases = ()
+    # Before a status phrase, these make it a condition, not a statement ("once you're Gold").
+    future_words: Phrases = ()
     negations: Phrases = ()
     # Words that may stand between a negation and what it negates ("isn't really free").
     negation_fillers: Phrases = ()
     allowed_statements: Phrases = ()
+    # Statistics, not deals, when they follow a percentage directly ("98% of reviewers").
+    benign_percent_after: Phrases = ()
+    # A number after one of these is a discount ("discounted by 20", "slashed by a third").
+    discount_verbs: Phrases = ()
+    # A word that claims the program's expiry is lifted, and the things it may be said of:
+    # "forever", "extended" only count in a sentence about points, offers or expiry.
+    forever_words: Phrases = ()
+    extension_words: Phrases = ()
+    expiry_subjects: Phrases = ()
+    # Before a code word, these make it an ordinary code ("zip code 60614").
+    code_qualifiers: Phrases = ()
+    # Like code words for a code-like token in the same sentence ("key in FRESH30 at checkout").
+    code_contexts: Phrases = ()
+    # Verbs that hand out points when a number follows them in a sentence about points.
+    points_grant_verbs: Phrases = ()
     grounded_money: tuple[MoneyFact, ...] = ()
     grounded_points: tuple[PointsFact, ...] = ()
     grounded_dates: tuple[DateFact, ...] = ()
@@ -82,12 +105,51 @@ class Competitor(StrictModel):
 class Disclosure(StrictModel):
     phrases: Phrases = Field(min_length=1)  # any one of them satisfies the rule
     prefix: str = Field(min_length=1)  # prepended when an answer lacks a disclosure
+    # The gate prepends `prefix` itself, as it renders offer markers: an answer without
+    # a disclosure is then not a violation, and needs no repair.
+    added_by_gate: bool = True
+    # Once an earlier answer of the conversation disclosed, later answers need not.
+    once_per_conversation: bool = True
+    # Claims to be a person: always a violation, whatever the channel.
+    human_claims: Phrases = ()
+
+
+class Tone(StrictModel):
+    phrases: Phrases = ()  # dismissive or condescending wording
+    # A run of this many upper-case words that ends in "!" is shouting.
+    shouting_min_words: int = Field(default=3, ge=2)
+    max_exclamation_marks: int = Field(default=1, ge=1)  # in a row
 
 
 class BrandVoice(StrictModel):
     banned_phrases: Phrases = ()
+    hedges: Phrases = ()
     competitors: tuple[Competitor, ...] = ()
+    tone: Tone = Tone()
     disclosure: Disclosure
+
+
+class VerbObject(StrictModel):
+    """Advice when one of `objects` follows one of `verbs` within `within_words` words."""
+
+    verbs: Phrases = Field(min_length=1)
+    objects: Phrases = Field(min_length=1)
+    within_words: int = Field(default=4, ge=0, le=8)
+
+
+class AdviceTopic(StrictModel):
+    """Advice we never give: phrases, verbs with their objects, and the ordinary
+    wording that overlaps them without being advice ("treat yourself to a cold drink")."""
+
+    phrases: Phrases = ()
+    pairs: tuple[VerbObject, ...] = ()
+    not_advice: Phrases = ()
+
+
+class AdviceRules(StrictModel):
+    medical: AdviceTopic = AdviceTopic()
+    legal: AdviceTopic = AdviceTopic()
+    financial: AdviceTopic = AdviceTopic()
 
 
 class PiiRules(StrictModel):
@@ -97,9 +159,12 @@ class PiiRules(StrictModel):
     phone_min_digits: int = Field(default=10, ge=7, le=15)
     # The brand's own public numbers (service line, pharmacy) may always be given.
     public_numbers: tuple[str, ...] = ()
+    # A long number right after one of these labels is not a phone number ("UPC 0 41220...").
+    number_labels: Phrases = ()
 
 
 class LinkRules(StrictModel):
+    # Links and images may point here (and to subdomains); nothing else is shown.
     allowed_hosts: tuple[str, ...] = ()
     top_level_domains: tuple[str, ...] = Field(min_length=1)
 
@@ -130,6 +195,7 @@ class RepairRules(StrictModel):
 class GovernancePolicy(StrictModel):
     claims: ClaimRules
     brand: BrandVoice
+    advice: AdviceRules = AdviceRules()
     pii: PiiRules
     links: LinkRules
     channels: dict[Channel, ChannelRules]

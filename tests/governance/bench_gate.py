@@ -49,7 +49,7 @@ async def main() -> None:
             facts = TurnFacts.build(context, case.channel, case.user_text, policy.claims)
             book.for_channel(case.channel).check_all(text, facts)
             direct.append(time.perf_counter() - start)
-    _report("checks alone (facts + 4 checks)", direct)
+    _report("checks alone (facts + 5 checks)", direct)
     for engine in ("rules", "guardrails"):
         gate = Gate(policy, version, engine=engine)
         for name, subset in (("benign", BENIGN), ("violating", VIOLATING)):

@@ -31,16 +31,6 @@ async def test_banned_wording_is_dropped(gate: Gate) -> None:
     assert verdict.final_text == "Milk is in aisle 5."
 
 
-async def test_kiosk_answer_without_disclosure_gets_one(gate: Gate) -> None:
-    verdict = await check(gate, "The restrooms are next to the pharmacy.", channel=Channel.KIOSK)
-
-    assert verdict.action == "repaired"
-    assert codes(verdict) == {"missing_disclosure"}
-    assert verdict.final_text == (
-        "I'm an automated assistant. The restrooms are next to the pharmacy."
-    )
-
-
 async def test_kiosk_answer_with_disclosure_passes(gate: Gate) -> None:
     text = "I'm an automated assistant. The restrooms are next to the pharmacy."
 

@@ -82,3 +82,13 @@ async def test_invented_expiry_is_a_violation(gate: Gate) -> None:
                  "Your points expire in 90 days."):
         verdict = await check(gate, text)
         assert codes(verdict) == {"ungrounded_expiry"}, text
+
+
+async def test_purchase_amount_is_grounded_only_where_the_product_is_named(gate: Gate) -> None:
+    assert (await check(gate, "Your last milk was $3.49.")).action == "pass"
+    assert codes(await check(gate, "Frozen pizza is $3.49 today.")) == {"ungrounded_money"}
+
+
+async def test_amount_with_cents_must_match_exactly(gate: Gate) -> None:
+    assert (await check(gate, "You're $412 from Platinum.")).action == "pass"
+    assert codes(await check(gate, "You're $412.00 from Platinum.")) == {"ungrounded_money"}

@@ -14,7 +14,8 @@ from .support import check, make_context
 
 pytestmark = pytest.mark.anyio
 
-NAMES = ("loyalty/grounded_offers", "loyalty/pii", "loyalty/brand_voice", "loyalty/links")
+NAMES = ("loyalty/grounded_offers", "loyalty/pii", "loyalty/brand_voice", "loyalty/advice",
+         "loyalty/links")
 
 
 def test_validators_are_registered_under_loyalty_names(guardrails_gate: Gate) -> None:

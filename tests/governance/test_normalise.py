@@ -43,3 +43,42 @@ def test_plain_ascii_is_left_alone() -> None:
 
 def test_words_containing_the_letter_o_are_not_numbers() -> None:
     assert normalise("Go 2 the store, 10 o'clock, 2oz").text == "Go 2 the store, 10 o'clock, 2oz"
+
+
+@pytest.mark.parametrize(
+    ("original", "read_as"),
+    [
+        ("**40%** off", "40% off"),
+        ("<b>2</b>0% off", "20% off"),
+        ("`35%` off", "35% off"),
+        ("f r e e delivery", "free delivery"),
+        ("3 0 % off", "30 % off"),
+        ("c0de SAVE15", "code SAVE15"),
+        ("٢٠٪", "٢٠%"),
+    ],
+)
+def test_markup_and_spreading_are_undone(original: str, read_as: str) -> None:
+    assert normalise(original).text == read_as
+
+
+def test_spans_map_back_through_removed_markup() -> None:
+    original = "Get **4**0% off"
+    norm = normalise(original)
+
+    start = norm.text.index("40%")
+    first, last = norm.original_span(start, start + 3)
+
+    assert original[first:last] == "4**0%"
+
+
+def test_phrase_pattern_prefers_the_longest_phrase_and_whole_words() -> None:
+    import re
+
+    from gateway.governance._normalise import phrase_pattern
+
+    pattern = re.compile(phrase_pattern(("buy one", "buy one get one", "free", "n't")), re.I)
+
+    assert [m.group() for m in pattern.finditer("Buy one, get one free")] == [
+        "Buy one, get one", "free"]
+    assert pattern.search("freedom") is None
+    assert [m.group() for m in pattern.finditer("can't")] == ["n't"]

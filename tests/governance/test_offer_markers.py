@@ -50,3 +50,23 @@ async def test_rendered_terms_are_not_claims_of_the_model(gate: Gate) -> None:
 
     assert verdict.action == "pass"
     assert verdict.offers_rendered == ("OFR-1", "OFR-2")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Don't miss [offer:OFR-12345] this week!",
+        "{{offer:OFR-555}} is waiting for you.",
+        "Today only: <<offer:OFR-321>>",
+        "Grab (offer:OFR-4242) while it lasts.",
+        "Offer OFR-88888 is yours today.",
+    ],
+)
+async def test_malformed_markers_and_bare_ids_of_other_offers_are_unknown(
+    gate: Gate, text: str
+) -> None:
+    assert codes(await check(gate, text)) == {"unknown_offer"}
+
+
+async def test_a_bare_id_of_the_members_own_offer_passes(gate: Gate) -> None:
+    assert (await check(gate, "Your offer id is OFR-1 if the desk asks.")).action == "pass"

@@ -83,3 +83,24 @@ def test_tier_names_match_the_program_policy(policy: GovernancePolicy) -> None:
 
 def test_violation_codes_have_actions_in_the_shipped_policy(policy: GovernancePolicy) -> None:
     assert set(policy.repair.actions) == set(VIOLATION_CODES)
+
+
+def test_an_advice_pair_needs_both_verbs_and_objects(tmp_path: Path) -> None:
+    path, _ = _copy_with(tmp_path, "      - verbs: [invest, investing, invested]\n",
+                            "      - verbs: []\n")
+
+    with pytest.raises(ConfigError, match=r"advice\.financial\.pairs\.0\.verbs"):
+        load_governance_policy(path)
+
+
+def test_a_misspelt_advice_topic_is_refused(tmp_path: Path) -> None:
+    path, _ = _copy_with(tmp_path, "  legal:\n", "  legall:\n")
+
+    with pytest.raises(ConfigError, match="legall"):
+        load_governance_policy(path)
+
+
+def test_every_violation_code_names_its_policy_section() -> None:
+    from gateway.governance._facts import SECTION
+
+    assert set(SECTION) == set(VIOLATION_CODES)

@@ -1,0 +1,126 @@
+"""Drive every labelled output through the real gateway and report what reached the client.
+
+    .venv/bin/python -m evals.governance.run [--limit N] [--out DIR]
+
+1. A temporary demo gateway (`harness.EvalGateway`): 30 seeded households, a freshly
+   trained intent model, Redis database 12 (flushed), a loopback upstream as the
+   hosted LLM, `create_app(settings)` served by uvicorn on loopback.
+2. A few members (not top tier, with expiring points); each item is filled with the
+   real facts of one of them (`members.py`) and becomes the upstream's reply to an
+   open question, asked with the `openai` SDK twice: whole and streamed.
+3. The gate alone is timed per answer on the drafts and contexts of the audit log.
+4. `report.md`, `report.json` and `results.jsonl` (every item: the draft, what reached
+   the client whole and streamed, the verdict) are written next to this file (or `--out`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gateway.offline import enforce_offline
+
+if TYPE_CHECKING:
+    from evals.governance.dataset import Item
+    from evals.governance.harness import EvalGateway
+    from evals.governance.members import EvalMember
+    from evals.governance.scoring import Outcome
+
+HERE = Path(__file__).resolve().parent
+POOL_SIZE = 4
+
+
+def main(argv: list[str] | None = None) -> int:
+    enforce_offline()  # before litellm, transformers and guardrails are imported
+    from evals.governance import report
+    from evals.governance.dataset import OPEN_QUESTION, load_items
+    from evals.governance.harness import EvalGateway
+    from evals.governance.timing import recorded_turns, time_gate
+    from gateway.policy.loader import load_policy_set
+    from gateway.settings import PROJECT_ROOT
+
+    args = _arguments(argv)
+    started = time.perf_counter()
+    items = load_items()[: args.limit] if args.limit else load_items()
+    policies = load_policy_set(PROJECT_ROOT / "policies")
+    with tempfile.TemporaryDirectory(prefix="gov-eval-") as tmp:
+        with EvalGateway(Path(tmp)) as gateway:
+            members = _members(gateway, OPEN_QUESTION)
+            print(f"{len(items)} items, each asked whole and streamed", file=sys.stderr)
+            outcomes = [_run_item(gateway, item, members[n % len(members)])
+                        for n, item in enumerate(items)]
+        turns = asyncio.run(recorded_turns(gateway.audit_url,
+                                           [o.plain.decision_id for o in outcomes]))
+    latencies = asyncio.run(time_gate(turns, policies.governance, policies.version))
+    meta = {"generated": datetime.now(UTC).isoformat(timespec="seconds"),
+            "policy_version": policies.version, "members": [m.member_id for m in members],
+            "runtime_s": time.perf_counter() - started,
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+                       f"Python {platform.python_version()}"}
+    result = report.build(outcomes, latencies, policies.governance, meta)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "report.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n",
+                                          encoding="utf-8")
+    (args.out / "report.md").write_text(report.markdown(result), encoding="utf-8")
+    with (args.out / "results.jsonl").open("w", encoding="utf-8") as rows:
+        for row in report.item_rows(outcomes):
+            rows.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(report.markdown(result).split("\n## ")[0])
+    return 0
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--limit", type=int, default=0, help="only the first N items (a smoke run)")
+    parser.add_argument("--out", type=Path, default=HERE, help="where the reports go")
+    return parser.parse_args(argv)
+
+
+def _members(gateway: EvalGateway, question: str) -> list[EvalMember]:
+    from evals.governance.members import candidate_ids, member_facts
+
+    chosen = []
+    for member_id in candidate_ids(gateway.db, 12):
+        member = member_facts(gateway.db, member_id, gateway.probe(member_id, question))
+        if member is not None:
+            chosen.append(member)
+        if len(chosen) == POOL_SIZE:
+            return chosen
+    if not chosen:
+        raise RuntimeError("no seeded member has two candidate offers to evaluate with")
+    return chosen
+
+
+def _run_item(gateway: EvalGateway, item: Item, member: EvalMember) -> Outcome:
+    from evals.governance.dataset import fill
+    from evals.governance.harness import system_prompt
+    from evals.governance.members import offer_facts
+    from evals.governance.scoring import Outcome
+
+    drafts: list[str] = []
+
+    def reply(body: Mapping[str, Any]) -> str:
+        # Filled on the server's thread, from the offers the gateway put in this prompt.
+        facts = {**member.facts, **offer_facts(gateway.db, system_prompt(body))}
+        drafts.append(fill(item.text, facts))
+        return drafts[-1]
+
+    asked = [gateway.ask(member.member_id, item.channel, item.user_text, reply, stream=stream)
+             for stream in (False, True)]
+    if len(set(drafts)) != 1:
+        raise RuntimeError(f"{item.id}: the two turns were given different drafts: {drafts}")
+    return Outcome(item, member.member_id, drafts[0], asked[0], asked[1])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
