@@ -86,7 +86,7 @@ async def build_services(settings: Settings, models: LoadedModels | None = None)
     pipeline = Pipeline(_stages(settings, live, prompts, models, infra, write_audit=write_audit))
     offers = _offer_service(settings, live.current.policies, infra.cache_client)
     services = Services(
-        settings, pipeline, keys, infra.metrics, _sentence_texts, live,
+        settings, pipeline, keys, infra.metrics, _stream_pieces, live,
         offers=offers, home_offers=HomeOffers(live, offers, write_audit),
     )
     services.readiness = {
@@ -176,8 +176,15 @@ def _stages(
 
 
 
-def _sentence_texts(text: str) -> list[str]:
-    return [sentence.text for sentence in split_sentences(text)]
+def _stream_pieces(text: str) -> list[str]:
+    """The answer cut at sentence ends, separators kept, so the pieces join back to the text."""
+    pieces, start = [], 0
+    for sentence in split_sentences(text):
+        pieces.append(text[start : sentence.end])
+        start = sentence.end
+    if start < len(text):
+        pieces.append(text[start:])
+    return [piece for piece in pieces if piece]
 
 
 async def _ping_redis(client: redis.Redis) -> None:

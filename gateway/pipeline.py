@@ -7,7 +7,7 @@ runs inside `StageRecorder.stage`, which makes it a span and a histogram.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
@@ -34,7 +34,8 @@ class HostedModel(Protocol):
 
 class Gate(Protocol):
     async def check(
-        self, text: str, context: MemberContext, channel: Channel, *, user_text: str
+        self, text: str, context: MemberContext, channel: Channel, *, user_text: str,
+        earlier_answers: Sequence[str] = (),
     ) -> Verdict: ...
 
 
@@ -89,7 +90,8 @@ class Pipeline:
                 turn.draft = self._without_leak(turn, turn.draft)
             with s.recorder.stage(turn, "governance"):
                 turn.verdict = await bound.gate.check(
-                    turn.draft.text, turn.context, turn.channel, user_text=turn.query
+                    turn.draft.text, turn.context, turn.channel, user_text=turn.query,
+                    earlier_answers=tuple(m.content for m in turn.messages if m.role == "assistant"),
                 )
             await bound.router.remember(turn)
             with s.recorder.stage(turn, "audit"):

@@ -24,7 +24,7 @@ class Services:
     pipeline: Pipeline
     keys: KeyRing
     metrics: GatewayMetrics
-    split_sentences: Callable[[str], Sequence[str]]
+    stream_pieces: Callable[[str], Sequence[str]]
     policies: LivePolicies[Any]
     offers: OfferService
     home_offers: HomeOffers

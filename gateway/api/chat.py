@@ -44,9 +44,9 @@ async def chat_completions(
     if not body.stream:
         return completion_body(turn)
     assert turn.verdict is not None
-    sentences = services.split_sentences(turn.verdict.final_text)
+    pieces = services.stream_pieces(turn.verdict.final_text)
     return StreamingResponse(
-        stream_events(turn, sentences),
+        stream_events(turn, pieces),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Decision-Id": turn.decision_id},
     )

@@ -56,11 +56,11 @@ def completion_body(turn: Turn) -> dict[str, Any]:
     }
 
 
-def stream_events(turn: Turn, sentences: Sequence[str]) -> Iterator[str]:
+def stream_events(turn: Turn, pieces: Sequence[str]) -> Iterator[str]:
     """Server-sent events: a role chunk, one chunk per sentence, a final chunk, [DONE]."""
     yield _event(turn, {"role": "assistant", "content": ""}, None)
-    for index, sentence in enumerate(sentences):
-        yield _event(turn, {"content": sentence if index == 0 else " " + sentence}, None)
+    for piece in pieces:  # pieces keep their separators: joined, they are the answer
+        yield _event(turn, {"content": piece}, None)
     yield _event(turn, {}, "stop", gateway=gateway_object(turn))
     yield "data: [DONE]\n\n"
 

@@ -121,3 +121,19 @@ def test_without_a_provider_open_questions_get_a_governed_fallback_that_says_so(
     assert info["route"] == "fallback"
     assert info["note"] == "no LLM provider configured"
     assert "points" in (response.choices[0].message.content or "")
+
+
+def test_a_streamed_answer_joins_back_to_exactly_the_whole_answer(
+    gateway_without_llm: RunningGateway, members: list[DemoMember]
+) -> None:
+    member = members[4]
+    question = [{"role": "user", "content": "what did I buy recently?"}]
+    whole = client(gateway_without_llm).chat.completions.create(
+        model="loyalty", messages=question, user=member.member_id
+    )
+    stream = client(gateway_without_llm).chat.completions.create(
+        model="loyalty", messages=question, user=member.member_id, stream=True
+    )
+    text, _ = stream_text_and_gateway(stream)
+    assert "\n" in text  # a list answer keeps its line breaks
+    assert text == whole.choices[0].message.content
