@@ -24,6 +24,7 @@ from gateway.context.stitcher import ContextStitcher
 from gateway.dataprep import Limits
 from gateway.decisioning import ArbitrationPolicy, FileModelStore, OfferScorer, RedisDecisionLog
 from gateway.decisioning.service import OfferService
+from gateway.events import EventConsumer, EventIngestor, HotProfiles, default_consumer_name
 from gateway.exceptions import ConfigError, StoreError
 from gateway.generation import LLMRoute, build_llm_route
 from gateway.governance import Gate, split_sentences
@@ -85,16 +86,24 @@ async def build_services(settings: Settings, models: LoadedModels | None = None)
     write_audit = _audit_writer(infra.audit, models.intent.version)
     pipeline = Pipeline(_stages(settings, live, prompts, models, infra, write_audit=write_audit))
     offers = _offer_service(settings, live.current.policies, infra.cache_client)
+    profiles = HotProfiles(
+        infra.cache_client, points_per_dollar=live.current.policies.program.points.points_per_dollar
+    )
+    consumer = EventConsumer(infra.cache_client, profiles, "hot-profiles", default_consumer_name())
     services = Services(
         settings, pipeline, keys, infra.metrics, _stream_pieces, live,
         offers=offers, home_offers=HomeOffers(live, offers, write_audit),
+        events=EventIngestor(infra.cache_client),
     )
     services.readiness = {
         "redis": partial(_ping_redis, infra.cache_client),
         "members": partial(_check_members, infra.members),
         "audit": partial(_check_audit, infra.audit),
+        "events": consumer.check,
     }
-    services.closers = [*infra.closers(), offers.close]  # closed in reverse: offers first
+    await consumer.start()
+    # Closed in reverse order: the event consumer first, then the offer model, then the stores.
+    services.closers = [*infra.closers(), offers.close, consumer.stop]
     return services
 
 

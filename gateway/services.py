@@ -8,6 +8,7 @@ from typing import Any
 
 from gateway.api.keys import KeyRing
 from gateway.decisioning.service import OfferService
+from gateway.events import EventIngestor
 from gateway.home_offers import HomeOffers
 from gateway.monitoring import GatewayMetrics
 from gateway.pipeline import Pipeline
@@ -28,6 +29,7 @@ class Services:
     policies: LivePolicies[Any]
     offers: OfferService
     home_offers: HomeOffers
+    events: EventIngestor
     readiness: dict[str, ReadinessCheck] = field(default_factory=dict)
     closers: list[Closer] = field(default_factory=list)
 

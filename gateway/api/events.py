@@ -8,17 +8,15 @@ body whose `events` is not a list is 422; more events than the limit, 413.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Protocol
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.api.deps import _caller_with
-from gateway.api.keys import Caller, Scope
-from gateway.events import EventIngestor, IngestResult
+from gateway.api.deps import EventsCaller, ServicesDep
+from gateway.events import IngestResult
 
 router = APIRouter(tags=["events"])
-EventsCaller = Annotated[Caller, _caller_with(Scope.EVENTS)]
 
 
 class EventBatch(BaseModel):
@@ -29,18 +27,6 @@ class EventBatch(BaseModel):
     events: list[Any] = Field(description="purchase, app_open, location_ping, store_entered, redemption")
 
 
-class _WithEvents(Protocol):
-    events: EventIngestor
-
-
-def _ingestor(request: Request) -> EventIngestor:
-    services: _WithEvents = request.state.services
-    return services.events
-
-
-IngestorDep = Annotated[EventIngestor, Depends(_ingestor)]
-
-
 @router.post("/v1/events")
-async def post_events(body: EventBatch, caller: EventsCaller, ingestor: IngestorDep) -> IngestResult:
-    return await ingestor.ingest(body.events, source=caller.channel.value)
+async def post_events(body: EventBatch, caller: EventsCaller, services: ServicesDep) -> IngestResult:
+    return await services.events.ingest(body.events, source=caller.channel.value)

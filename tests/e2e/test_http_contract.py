@@ -82,7 +82,7 @@ def test_health_readiness_and_stage_metrics(
     assert httpx.get(f"{gateway_without_llm.url}/healthz").json() == {"status": "ok"}
     ready = httpx.get(f"{gateway_without_llm.url}/readyz")
     assert ready.status_code == 200, ready.text
-    assert set(ready.json()["checks"]) == {"redis", "members", "audit"}
+    assert set(ready.json()["checks"]) == {"redis", "members", "audit", "events"}
     metrics = httpx.get(f"{gateway_without_llm.url}/metrics").text
     for stage in ("dataprep", "context", "routing", "generation", "governance", "audit"):
         assert f'gateway_stage_seconds_count{{stage="{stage}"}}' in metrics
