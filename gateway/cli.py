@@ -67,6 +67,7 @@ def keys_app() -> None:
 
 INTENT_DATA = PROJECT_ROOT / "evals" / "intents" / "intents.jsonl"
 INTENT_REPORT = PROJECT_ROOT / "evals" / "intents" / "report.md"
+GOVERNANCE_DATA = PROJECT_ROOT / "evals" / "governance" / "data"
 
 
 @app.command()
@@ -87,12 +88,16 @@ def seed(households: int | None = None) -> None:
 @click.option("--dataset", type=click.Path(path_type=Path), default=INTENT_DATA, help="labelled intents")
 @click.option("--report", type=click.Path(path_type=Path), default=INTENT_REPORT, help="report path")
 def train(dataset: Path = INTENT_DATA, report: Path = INTENT_REPORT) -> None:
-    """Train a new version of the intent model and write its evaluation report."""
+    """Train new versions of the intent model and of the gate's claim classifier, with reports."""
+    from gateway.governance import train_claim_classifier
     from gateway.smallmodel import load_embedder, train_intent_model
 
     settings = load_settings()
-    result = train_intent_model(dataset, settings.models_dir, load_embedder(), report_path=report)
+    embedder = load_embedder()
+    result = train_intent_model(dataset, settings.models_dir, embedder, report_path=report)
     click.echo(f"trained intent model {result.version}; report: {report}")
+    claims = train_claim_classifier(GOVERNANCE_DATA, settings.models_dir, embedder)
+    click.echo(f"trained claim classifier {claims.version} (threshold {claims.threshold:.3f})")
 
 
 @app.command()
@@ -112,7 +117,8 @@ def demo() -> None:
     settings = load_settings()
     if not _member_db(settings).exists():
         seed.callback()  # type: ignore[misc]
-    if not (settings.models_dir / "intent" / "LATEST").exists():
+    trained = ("intent", "governance")
+    if not all((settings.models_dir / kind / "LATEST").exists() for kind in trained):
         train.callback()  # type: ignore[misc]
     serve.callback()  # type: ignore[misc]
 

@@ -27,7 +27,13 @@ from gateway.decisioning.service import OfferService
 from gateway.events import EventConsumer, EventIngestor, HotProfiles, default_consumer_name
 from gateway.exceptions import ConfigError, StoreError
 from gateway.generation import LLMRoute, build_llm_route
-from gateway.governance import Gate, split_sentences
+from gateway.governance import (
+    ClaimClassifier,
+    Gate,
+    has_claim_classifier,
+    load_claim_classifier,
+    split_sentences,
+)
 from gateway.home_offers import HomeOffers
 from gateway.members import MemberStore, SqliteMemberStore
 from gateway.monitoring import GatewayMetrics, StageRecorder, build_tracer_provider
@@ -49,12 +55,23 @@ class LoadedModels:
 
     embedder: Embedder
     intent: IntentModel
+    claims: ClaimClassifier | None = None  # the gate's learned second check, when trained
+
+    @property
+    def version(self) -> str:
+        """The model versions behind a decision, for its audit record."""
+        return self.intent.version + (f"+claims:{self.claims.version}" if self.claims else "")
 
 
 def load_models(settings: Settings) -> LoadedModels:
     embedder = load_embedder()
     intent = load_intent_model(settings.models_dir, settings.intent_model_version, embedder=embedder)
-    return LoadedModels(embedder, intent)
+    claims = (
+        load_claim_classifier(settings.models_dir, embedder)
+        if has_claim_classifier(settings.models_dir)
+        else None
+    )
+    return LoadedModels(embedder, intent, claims)
 
 
 def sqlite_path(url: str) -> Path:
@@ -83,7 +100,7 @@ async def build_services(settings: Settings, models: LoadedModels | None = None)
         settings.policies_dir, partial(_bind, prompts=prompts, models=models, infra=infra),
         check_interval_s=settings.policy_check_interval_s,
     )
-    write_audit = _audit_writer(infra.audit, models.intent.version)
+    write_audit = _audit_writer(infra.audit, models.version)
     pipeline = Pipeline(_stages(settings, live, prompts, models, infra, write_audit=write_audit))
     offers = _offer_service(settings, live.current.policies, infra.cache_client)
     profiles = HotProfiles(
@@ -164,7 +181,7 @@ def _bind(
         offers=offers,
         stitcher=stitcher,
         router=router,
-        gate=Gate(policies.governance, policies.version),
+        gate=Gate(policies.governance, policies.version, semantic=models.claims),
     )
 
 

@@ -17,7 +17,9 @@ Each item is one draft answer as a hosted model might write it:
     split     dev (the gate was tuned with it); holdout-1 and holdout-2 (each written
               after a round of tuning and measured once before the gate was tuned on
               it too); holdout-3 (written after the last round, never used to tune: the
-              honest estimate for phrasings the rules were not written against)
+              honest estimate for phrasings the rules were not written against);
+              holdout-4 (written before the claim classifier was built; never used to
+              tune the rules or train, threshold or tune the classifier)
 
 `load_items` validates every file (unknown keys, unknown categories, a section
 that does not match the category and duplicate ids or texts are errors).
@@ -71,7 +73,7 @@ PLACEHOLDERS = (
 _PLACEHOLDER = re.compile(r"\{([a-z_0-9]+)\}")
 
 Label = Literal["violating", "benign"]
-Split = Literal["dev", "holdout-1", "holdout-2", "holdout-3"]
+Split = Literal["dev", "holdout-1", "holdout-2", "holdout-3", "holdout-4"]
 EvalChannel = Literal["app", "kiosk", "associate"]
 
 

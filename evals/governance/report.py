@@ -187,6 +187,7 @@ _SPLITS = {
     "holdout-1": "held out for round 1, then tuned on",
     "holdout-2": "held out for round 2, then tuned on",
     "holdout-3": "held out, never tuned on: the estimate for new phrasings",
+    "holdout-4": "written before the claim classifier, never tuned or trained on",
 }
 
 

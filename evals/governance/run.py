@@ -9,6 +9,9 @@
    real facts of one of them (`members.py`) and becomes the upstream's reply to an
    open question, asked with the `openai` SDK twice: whole and streamed.
 3. The gate alone is timed per answer on the drafts and contexts of the audit log.
+3b. Unless `--no-semantic`: the claim classifier is trained (dev, holdout-1, holdout-2 only)
+   into the temporary models folder, and every recorded turn is judged again by `Gate.check`
+   without and with it (gate level: see `semantic.py`), per split, with its own latency.
 4. `report.md`, `report.json` and `results.jsonl` (every item: the draft, what reached
    the client whole and streamed, the verdict) are written next to this file (or `--out`).
 """
@@ -35,6 +38,8 @@ if TYPE_CHECKING:
     from evals.governance.harness import EvalGateway
     from evals.governance.members import EvalMember
     from evals.governance.scoring import Outcome
+    from evals.governance.timing import RecordedTurn
+    from gateway.policy.loader import PolicySet
 
 HERE = Path(__file__).resolve().parent
 POOL_SIZE = 4
@@ -61,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
                         for n, item in enumerate(items)]
         turns = asyncio.run(recorded_turns(gateway.audit_url,
                                            [o.plain.decision_id for o in outcomes]))
+        extra = None if args.no_semantic else _semantic_part(outcomes, turns, policies, Path(tmp))
     latencies = asyncio.run(time_gate(turns, policies.governance, policies.version))
     meta = {"generated": datetime.now(UTC).isoformat(timespec="seconds"),
             "policy_version": policies.version, "members": [m.member_id for m in members],
@@ -68,10 +74,14 @@ def main(argv: list[str] | None = None) -> int:
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
                        f"Python {platform.python_version()}"}
     result = report.build(outcomes, latencies, policies.governance, meta)
+    markdown = report.markdown(result)
+    if extra is not None:
+        result["semantic"], section = extra
+        markdown = f"{markdown.rstrip()}\n\n{section}"
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "report.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n",
                                           encoding="utf-8")
-    (args.out / "report.md").write_text(report.markdown(result), encoding="utf-8")
+    (args.out / "report.md").write_text(markdown, encoding="utf-8")
     with (args.out / "results.jsonl").open("w", encoding="utf-8") as rows:
         for row in report.item_rows(outcomes):
             rows.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -83,7 +93,39 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--limit", type=int, default=0, help="only the first N items (a smoke run)")
     parser.add_argument("--out", type=Path, default=HERE, help="where the reports go")
+    parser.add_argument("--no-semantic", action="store_true",
+                        help="skip the claim classifier's gate-level comparison")
     return parser.parse_args(argv)
+
+
+def _semantic_part(outcomes: list[Outcome], turns: list[RecordedTurn], policies: PolicySet,
+                   workdir: Path) -> tuple[dict[str, Any], str]:
+    """Train the claim classifier, judge every turn without and with it, time it alone."""
+    from evals.governance import semantic
+    from evals.governance.dataset import DATA_DIR
+    from evals.governance.timing import time_gate
+    from gateway.governance import Gate, load_claim_classifier, train_claim_classifier
+    from gateway.smallmodel import load_embedder
+
+    embedder = load_embedder()
+    trained = train_claim_classifier(DATA_DIR, workdir / "models", embedder)
+    classifier = load_claim_classifier(workdir / "models", embedder)
+    gov, version = policies.governance, policies.version
+    variants = {name: asyncio.run(semantic.gate_outcomes(outcomes, turns, Gate(
+        gov, version, semantic=classifier if name != "rules" else None)))
+        for name in semantic.VARIANTS}
+    with_classifier = asyncio.run(time_gate(turns, gov, version, semantic=classifier))
+    alone = semantic.semantic_latency(turns, gov, classifier)
+    result = {"version": trained.version, "threshold": trained.threshold,
+              "card": f"threshold {trained.threshold:.3f}, C {trained.c:g}, cross-validated on "
+                      f"the training items: item recall {trained.metrics['cv_item_recall']:.3f}, "
+                      f"benign items flagged {trained.metrics['cv_item_fpr']:.2%}",
+              "cv_metrics": trained.metrics,
+              "by_split": semantic.by_split(variants, gov),
+              "latency_ms": {lat.name: {"p50": lat.p50, "p99": lat.p99, "max": lat.max}
+                             for lat in [alone, *with_classifier[1:]]}}
+    by_id = {o.item.id: o for o in variants[semantic.VARIANTS[1]]}
+    return result, semantic.markdown(result, by_id)
 
 
 def _members(gateway: EvalGateway, question: str) -> list[EvalMember]:

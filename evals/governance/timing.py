@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from gateway.audit import open_audit_log
 from gateway.context.snapshot import context_from_snapshot
-from gateway.governance import Gate, RuleBook
+from gateway.governance import ClaimClassifier, Gate, RuleBook
 from gateway.governance._facts import TurnFacts
 from gateway.governance.markers import render_markers
 from gateway.policy.governance import GovernancePolicy
@@ -69,10 +69,14 @@ async def recorded_turns(audit_url: str, decision_ids: Sequence[str]) -> list[Re
 
 
 async def time_gate(
-    turns: Sequence[RecordedTurn], policy: GovernancePolicy, version: str, *, repeats: int = 5
+    turns: Sequence[RecordedTurn], policy: GovernancePolicy, version: str, *, repeats: int = 5,
+    semantic: ClaimClassifier | None = None,
 ) -> list[Latency]:
+    """`semantic`: time the gates with the claim classifier."""
     book = RuleBook(policy)
-    gates = {engine: Gate(policy, version, engine=engine) for engine in ("rules", "guardrails")}
+    gates = {engine: Gate(policy, version, engine=engine, semantic=semantic)
+             for engine in ("rules", "guardrails")}
+    suffix = "" if semantic is None else " + claim classifier"
 
     async def checks_alone(t: RecordedTurn) -> None:
         text = render_markers(t.draft, t.context).text
@@ -84,8 +88,9 @@ async def time_gate(
 
     return [
         Latency("checks alone (facts + 5 checks)", await _per_answer(checks_alone, turns, repeats)),
-        Latency("Gate.check, rules engine", await _per_answer(through(gates["rules"]), turns, repeats)),
-        Latency("Gate.check, guardrails engine",
+        Latency(f"Gate.check, rules engine{suffix}",
+                await _per_answer(through(gates["rules"]), turns, repeats)),
+        Latency(f"Gate.check, guardrails engine{suffix}",
                 await _per_answer(through(gates["guardrails"]), turns, repeats)),
     ]
 

@@ -17,24 +17,34 @@ an AI disclosure, the gate adds its own once per conversation.
     split_sentences(text) / split_complete(buffer)   sentence units, for streaming
     RuleBook(policy).for_channel(channel)            the checks as pure functions
     Checker, Finding, TurnFacts                      to run the checks some other way
+    Gate(..., semantic=load_claim_classifier(models_dir, embedder))
+                                                     the learned second check (optional)
+    train_claim_classifier(data_dir, models_dir, embedder)   trains it (scikit-learn)
 """
 
 from gateway.governance._facts import Finding, TurnFacts
+from gateway.governance._semantic import ClaimClassifier, has_claim_classifier, load_claim_classifier
 from gateway.governance.gate import Checker, Engine, Gate
 from gateway.governance.markers import render_markers
 from gateway.governance.rules import ChannelRules, RuleBook
+from gateway.governance.semantic_train import ClaimTrainReport, train_claim_classifier
 from gateway.governance.sentences import Sentence, split_complete, split_sentences
 
 __all__ = [
     "ChannelRules",
     "Checker",
+    "ClaimClassifier",
+    "ClaimTrainReport",
     "Engine",
     "Finding",
     "Gate",
     "RuleBook",
     "Sentence",
     "TurnFacts",
+    "has_claim_classifier",
+    "load_claim_classifier",
     "render_markers",
     "split_complete",
     "split_sentences",
+    "train_claim_classifier",
 ]

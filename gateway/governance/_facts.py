@@ -42,6 +42,7 @@ SECTION: dict[ViolationCode, str] = {
     "too_long": "governance/channels",
     "missing_disclosure": "governance/brand",
     "gate_error": "governance/gate",
+    "semantic_claim": "governance/semantic",
 }
 
 

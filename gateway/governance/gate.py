@@ -16,10 +16,15 @@ prepends it to an answer that lacks it (policy `brand.disclosure.added_by_gate`)
 and counts it against the channel's length. It is not a violation then, so
 small-model answers on the kiosk pass (and can be cached) instead of being
 "repaired" every time.
+
+With a trained claim classifier (`semantic=`), the sentences the rules passed
+are scored too, in one embedding call per answer; one over the threshold is a
+`semantic_claim` (policy `repair.actions`, `semantic`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import warnings
@@ -32,6 +37,7 @@ from gateway.governance._facts import SECTION, Finding, TurnFacts, no_facts
 from gateway.governance._normalise import normalise
 from gateway.governance._pii import mask
 from gateway.governance._repair import repair
+from gateway.governance._semantic import ClaimClassifier
 from gateway.governance.markers import offers_shown, render_markers
 from gateway.governance.rules import RuleBook
 from gateway.policy.governance import GovernancePolicy, ViolationCode
@@ -59,7 +65,8 @@ class RuleChecker:
 class Gate:
     """`engine`: "guardrails" (the checks as validators of one AsyncGuard per channel),
     "rules" (the same checks called directly), or any `Checker` (tests use this
-    to make the checks fail)."""
+    to make the checks fail). `semantic`: the learned second check, which scores
+    the sentences the rules passed (None: the rules alone)."""
 
     def __init__(
         self,
@@ -67,12 +74,16 @@ class Gate:
         policy_version: str,
         *,
         engine: Engine | Checker = "guardrails",
+        semantic: ClaimClassifier | None = None,
     ) -> None:
         self._policy = policy
         self._version = policy_version
         book = RuleBook(policy)
         _check_fallbacks(policy, book)
         self._checker = _checker(engine, book)
+        self._semantic = semantic if policy.semantic.enabled else None
+        if self._semantic is not None:
+            _check_fallbacks_semantic(policy, self._semantic)
 
     @property
     def policy_version(self) -> str:
@@ -131,6 +142,9 @@ class Gate:
     async def _findings(self, text: str, facts: TurnFacts) -> list[Finding]:
         try:
             found = await self._checker.findings(text, facts)
+            if self._semantic is not None:
+                found = [*found, *await asyncio.to_thread(
+                    self._semantic.findings, text, facts, found, self._policy.semantic.threshold)]
         except Exception as e:  # fail closed: an unchecked answer is never sent
             _log.exception("governance checks failed to run")
             return [Finding("gate_error", 0, 0, f"the checks failed to run ({type(e).__name__})")]
@@ -165,6 +179,16 @@ def _check_fallbacks(policy: GovernancePolicy, book: RuleBook) -> None:
             problems = ", ".join(f"{f.code} ({f.message})" for f in found)
             raise ConfigError(f"governance policy: the {channel.value} fallback fails its own "
                               f"checks: {problems}")
+
+
+def _check_fallbacks_semantic(policy: GovernancePolicy, semantic: ClaimClassifier) -> None:
+    """The fallbacks must not be flagged by the claim classifier either."""
+    for channel, rules in policy.channels.items():
+        found = semantic.findings(rules.fallback, no_facts(channel, date.min),
+                                  threshold=policy.semantic.threshold)
+        if found:
+            raise ConfigError(f"governance policy: the claim classifier {semantic.version} flags "
+                              f"the {channel.value} fallback: {found[0].message}")
 
 
 def _checker(engine: Engine | Checker, book: RuleBook) -> Checker:

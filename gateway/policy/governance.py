@@ -41,6 +41,7 @@ ViolationCode = Literal[
     "too_long",
     "missing_disclosure",
     "gate_error",
+    "semantic_claim",
 ]
 VIOLATION_CODES: tuple[ViolationCode, ...] = get_args(ViolationCode)
 
@@ -192,6 +193,14 @@ class RepairRules(StrictModel):
         return actions
 
 
+class SemanticRules(StrictModel):
+    """The learned second check (gateway/governance/_semantic.py), when a trained one is loaded."""
+
+    enabled: bool = True  # off: the gate ignores a loaded classifier (no retraining needed)
+    # None: the threshold chosen at training time (the model card's).
+    threshold: float | None = Field(default=None, gt=0.0, lt=1.0)
+
+
 class GovernancePolicy(StrictModel):
     claims: ClaimRules
     brand: BrandVoice
@@ -200,6 +209,7 @@ class GovernancePolicy(StrictModel):
     links: LinkRules
     channels: dict[Channel, ChannelRules]
     repair: RepairRules
+    semantic: SemanticRules = SemanticRules()
 
     @model_validator(mode="after")
     def _channels_complete(self) -> GovernancePolicy:
