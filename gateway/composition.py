@@ -40,7 +40,7 @@ from gateway.monitoring import GatewayMetrics, StageRecorder, build_tracer_provi
 from gateway.offers import FrequencyCaps, PolicyOfferDecider
 from gateway.pipeline import AuditWriter, Pipeline, PolicyBound, Stages
 from gateway.policy.live import LivePolicies
-from gateway.policy.loader import PolicySet
+from gateway.policy.loader import PolicySet, load_policy_set
 from gateway.rails import InputScreen
 from gateway.routing import CacheScope, ExactCache, Router
 from gateway.services import Services
@@ -87,10 +87,12 @@ async def build_services(settings: Settings, models: LoadedModels | None = None)
     if models is None:
         models = await asyncio.to_thread(load_models, settings)
     cache_client = redis.Redis.from_url(settings.redis_url)
+    program = load_policy_set(settings.policies_dir).program  # the points rate of hot profiles
     infra = Infrastructure(
         members=SqliteMemberStore(sqlite_path(settings.member_db_url)),
         cache_client=cache_client,
         caps=FrequencyCaps(cache_client),
+        profiles=HotProfiles(cache_client, points_per_dollar=program.points.points_per_dollar),
         audit=open_audit_log(settings.audit_db_url),
         llm=build_llm_route(settings),
         metrics=GatewayMetrics(),
@@ -103,10 +105,7 @@ async def build_services(settings: Settings, models: LoadedModels | None = None)
     write_audit = _audit_writer(infra.audit, models.version)
     pipeline = Pipeline(_stages(settings, live, prompts, models, infra, write_audit=write_audit))
     offers = _offer_service(settings, live.current.policies, infra.cache_client)
-    profiles = HotProfiles(
-        infra.cache_client, points_per_dollar=live.current.policies.program.points.points_per_dollar
-    )
-    consumer = EventConsumer(infra.cache_client, profiles, "hot-profiles", default_consumer_name())
+    consumer = EventConsumer(infra.cache_client, infra.profiles, "hot-profiles", default_consumer_name())
     services = Services(
         settings, pipeline, keys, infra.metrics, _stream_pieces, live,
         offers=offers, home_offers=HomeOffers(live, offers, write_audit),
@@ -145,6 +144,7 @@ class Infrastructure:
     members: MemberStore
     cache_client: redis.Redis
     caps: FrequencyCaps
+    profiles: HotProfiles
     audit: AuditLog
     llm: LLMRoute | None
     metrics: GatewayMetrics
@@ -175,7 +175,9 @@ def _bind(
     offers = PolicyOfferDecider(
         policies.program, policies.margins, policies.offers, store=infra.members, caps=infra.caps
     )
-    stitcher = ContextStitcher(infra.members, prompts, offers, clock=lambda: datetime.now(UTC))
+    stitcher = ContextStitcher(
+        infra.members, prompts, offers, clock=lambda: datetime.now(UTC), live=infra.profiles
+    )
     return PolicyBound(
         screen=InputScreen(policies.input_rails),
         offers=offers,

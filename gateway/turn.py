@@ -114,6 +114,7 @@ class MemberContext:
     store: StoreInfo | None
     metadata: RequestMetadata
     now: datetime
+    moments: tuple[str, ...] = ()  # what just happened (events since the last seed), newest first
 
     def offer(self, offer_id: str) -> Offer | None:
         return next((o for o in self.offers if o.offer_id == offer_id), None)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from gateway.context.prompts import PromptRegistry
@@ -38,6 +39,28 @@ class OfferChoice(Protocol):
     def rejected(self) -> Rejections: ...
 
 
+class StoreVisit(Protocol):
+    @property
+    def store_id(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+
+
+class LiveProfile(Protocol):
+    """What the stitcher reads of a member's hot profile (`gateway.events.HotProfile`)."""
+
+    @property
+    def last_store(self) -> StoreVisit | None: ...
+    @property
+    def points_since_seed(self) -> int: ...
+    @property
+    def recent_categories(self) -> tuple[str, ...]: ...
+
+
+class LiveProfiles(Protocol):
+    async def get(self, member_id: str) -> LiveProfile: ...
+
+
 class MemberSource(Protocol):
     async def get_member(self, member_id: str) -> Member: ...
     async def recent_purchases(self, member_id: str, limit: int = 10) -> tuple[Purchase, ...]: ...
@@ -53,21 +76,28 @@ class ContextStitcher:
         offers: OfferChooser,
         clock: Callable[[], datetime],
         *,
+        live: LiveProfiles | None = None,
+        store_visit_fresh_for: timedelta = timedelta(hours=2),
         purchases_in_context: int = 8,
         offers_in_context: int = 5,
     ) -> None:
         self._members = members
         self._prompts = prompts
         self._offers = offers
+        self._live = live
+        self._visit_fresh_for = store_visit_fresh_for
         self._clock = clock
         self._purchases_in_context = purchases_in_context
         self._offers_in_context = offers_in_context
 
     async def build(self, turn: Turn) -> tuple[MemberContext, Rejections]:
         """The member's context, and the targeted offers that policy kept out of it (and why)."""
-        member = await self._members.get_member(turn.member_id)
+        member, live = await asyncio.gather(
+            self._members.get_member(turn.member_id), self._live_profile(turn.member_id)
+        )
         now = self._clock()
-        store_id = turn.metadata.store_id or member.home_store_id
+        member = replace(member, points=member.points + (live.points_since_seed if live else 0))
+        store_id = turn.metadata.store_id or self._store_just_entered(live, now) or member.home_store_id
         purchases, targeted, store = await asyncio.gather(
             self._members.recent_purchases(member.member_id, self._purchases_in_context),
             self._members.targeted_offers(member.member_id),
@@ -75,7 +105,16 @@ class ContextStitcher:
         )
         choice = await self._offers.candidates(member, targeted, store_id=store_id, today=now.date())
         offers = choice.offers[: self._offers_in_context]
-        return MemberContext(member, purchases, offers, store, turn.metadata, now), choice.rejected
+        moments = _moments(live, now)
+        context = MemberContext(member, purchases, offers, store, turn.metadata, now, moments)
+        return context, choice.rejected
+
+    async def _live_profile(self, member_id: str) -> LiveProfile | None:
+        return await self._live.get(member_id) if self._live is not None else None
+
+    def _store_just_entered(self, live: LiveProfile | None, now: datetime) -> str | None:
+        visit = live.last_store if live else None
+        return visit.store_id if visit and now - visit.at <= self._visit_fresh_for else None
 
     def prompt_for(self, turn: Turn, context: MemberContext) -> RenderedPrompt:
         """The system prompt for the hosted LLM, followed by the cleaned conversation."""
@@ -89,6 +128,7 @@ class ContextStitcher:
                 "metadata": context.metadata,
                 "channel": turn.channel.value,
                 "now": context.now,
+                "moments": context.moments,
             },
         )
         system = ChatMessage(role="system", content=rendered.text)
@@ -96,3 +136,16 @@ class ContextStitcher:
 
     async def _store(self, store_id: str | None) -> StoreInfo | None:
         return await self._members.store_info(store_id) if store_id else None
+
+
+def _moments(live: LiveProfile | None, now: datetime) -> tuple[str, ...]:
+    """Plain-language lines for the prompt: what the member did since the last seed."""
+    if live is None:
+        return ()
+    lines = []
+    if live.last_store is not None:
+        minutes = max(0, int((now - live.last_store.at).total_seconds() // 60))
+        lines.append(f"entered store {live.last_store.store_id} {minutes} min ago")
+    if live.recent_categories:
+        lines.append("just bought: " + ", ".join(c.lower() for c in live.recent_categories[:3]))
+    return tuple(lines)

@@ -18,6 +18,7 @@ def system_prompt() -> str:
     rendered = PromptRegistry(PROJECT_ROOT / "prompts").render("system/loyalty_assistant", {
         "member": context.member, "purchases": context.recent_purchases, "offers": context.offers,
         "store": context.store, "metadata": context.metadata, "channel": "app", "now": context.now,
+        "moments": context.moments,
     })
     return rendered.text
 
