@@ -86,7 +86,7 @@ class Pipeline:
             with s.recorder.stage(turn, "routing"):
                 turn.route = await self._route(turn, bound.router, screened)
             with s.recorder.stage(turn, "generation"):
-                turn.draft = await self._generate(turn, turn.context, bound.stitcher)
+                turn.draft = await self._generate(turn, turn.context, bound.stitcher, screened)
                 turn.draft = self._without_leak(turn, turn.draft)
             with s.recorder.stage(turn, "governance"):
                 turn.verdict = await bound.gate.check(
@@ -138,10 +138,12 @@ class Pipeline:
         turn.extra["leaked_draft"] = draft.text
         return self._fallback(REFUSAL_TEMPLATE, "draft repeated the system prompt")
 
-    async def _generate(self, turn: Turn, context: MemberContext, stitcher: ContextStitcher) -> Draft:
+    async def _generate(
+        self, turn: Turn, context: MemberContext, stitcher: ContextStitcher, screened: ScreenResult
+    ) -> Draft:
         assert turn.route is not None
         route = turn.route.route
-        if route is Route.FALLBACK and turn.route.reason.startswith("input rail"):
+        if screened.action == "block":
             return self._fallback(REFUSAL_TEMPLATE, "input rail blocked the request")
         if route in (Route.CACHE, Route.SMALL_MODEL) and turn.route.intent:
             draft = self._s.responder.answer(turn.route.intent, context, channel=turn.channel)

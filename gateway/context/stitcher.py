@@ -118,24 +118,26 @@ class ContextStitcher:
 
     def prompt_for(self, turn: Turn, context: MemberContext) -> RenderedPrompt:
         """The system prompt for the hosted LLM, followed by the cleaned conversation."""
-        rendered = self._prompts.render(
-            SYSTEM_TEMPLATE,
-            {
-                "member": context.member,
-                "purchases": context.recent_purchases,
-                "offers": context.offers,
-                "store": context.store,
-                "metadata": context.metadata,
-                "channel": turn.channel.value,
-                "now": context.now,
-                "moments": context.moments,
-            },
-        )
+        rendered = self._prompts.render(SYSTEM_TEMPLATE, system_prompt_variables(context, turn.channel.value))
         system = ChatMessage(role="system", content=rendered.text)
         return RenderedPrompt(rendered.template, rendered.version, (system, *turn.messages))
 
     async def _store(self, store_id: str | None) -> StoreInfo | None:
         return await self._members.store_info(store_id) if store_id else None
+
+
+def system_prompt_variables(context: MemberContext, channel: str) -> dict[str, object]:
+    """Everything the system prompt template reads, from one turn's context."""
+    return {
+        "member": context.member,
+        "purchases": context.recent_purchases,
+        "offers": context.offers,
+        "store": context.store,
+        "metadata": context.metadata,
+        "channel": channel,
+        "now": context.now,
+        "moments": context.moments,
+    }
 
 
 def _moments(live: LiveProfile | None, now: datetime) -> tuple[str, ...]:

@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
-import shutil
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -37,6 +35,7 @@ from gateway.exceptions import ModelError
 from gateway.governance._facts import Finding, TurnFacts
 from gateway.governance._normalise import normalise
 from gateway.governance.sentences import split_sentences
+from gateway.smallmodel.artifact import write_version_folder
 from gateway.smallmodel.embedder import Embedder
 
 SEMANTIC_SECTION = "governance/semantic"
@@ -152,20 +151,10 @@ def weights_bytes(coef: npt.NDArray[np.float64], intercept: float) -> bytes:
 
 def write_claim_classifier(models_dir: Path, card: ClaimCard, weights: bytes) -> Path:
     """Write a complete version folder (staged, then renamed), then point LATEST at it."""
-    root = governance_root(models_dir)
-    final = root / card.version
-    if final.exists():
-        raise ModelError(f"claim classifier version {card.version} already exists in {root}")
-    staging = root / f".{card.version}.partial"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    (staging / WEIGHTS_FILE).write_bytes(weights)
-    (staging / CARD_FILE).write_text(card.model_dump_json(indent=2) + "\n", encoding="utf-8")
-    staging.rename(final)
-    latest_tmp = root / f".{LATEST_FILE}.tmp"
-    latest_tmp.write_text(card.version + "\n", encoding="utf-8")
-    os.replace(latest_tmp, root / LATEST_FILE)
-    return final
+    files = {WEIGHTS_FILE: weights, CARD_FILE: (card.model_dump_json(indent=2) + "\n").encode("utf-8")}
+    return write_version_folder(
+        governance_root(models_dir), card.version, files, kind="claim classifier"
+    )
 
 
 def has_claim_classifier(models_dir: Path) -> bool:

@@ -93,24 +93,33 @@ def weights_bytes(head: LinearHead) -> bytes:
 
 
 def write_version(models_dir: Path, card: ModelCard, weights: bytes, report: dict[str, Any]) -> Path:
-    """Write a complete version folder, then point LATEST at it.
+    """Write a complete intent model version folder, then point LATEST at it."""
+    files = {
+        WEIGHTS_FILE: weights,
+        CARD_FILE: (card.model_dump_json(indent=2) + "\n").encode("utf-8"),
+        REPORT_FILE: (json.dumps(report, indent=2) + "\n").encode("utf-8"),
+    }
+    return write_version_folder(intent_root(models_dir), card.version, files, kind="model")
+
+
+def write_version_folder(root: Path, version: str, files: dict[str, bytes], *, kind: str) -> Path:
+    """Write `files` into `root/version`, then point `root/LATEST` at it.
 
     Files go to a hidden staging folder first and are renamed into place, so a
     crash mid-write never leaves a half-written version that LATEST could name.
+    Shared by every trained artifact (intent model, claim classifier).
     """
-    root = intent_root(models_dir)
-    final = root / card.version
+    final = root / version
     if final.exists():
-        raise ModelError(f"model version {card.version} already exists in {root}")
-    staging = root / f".{card.version}.partial"
+        raise ModelError(f"{kind} version {version} already exists in {root}")
+    staging = root / f".{version}.partial"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    (staging / WEIGHTS_FILE).write_bytes(weights)
-    (staging / CARD_FILE).write_text(card.model_dump_json(indent=2) + "\n", encoding="utf-8")
-    (staging / REPORT_FILE).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    for name, data in files.items():
+        (staging / name).write_bytes(data)
     staging.rename(final)
     latest_tmp = root / f".{LATEST_FILE}.tmp"
-    latest_tmp.write_text(card.version + "\n", encoding="utf-8")
+    latest_tmp.write_text(version + "\n", encoding="utf-8")
     os.replace(latest_tmp, root / LATEST_FILE)
     return final
 

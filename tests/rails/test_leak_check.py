@@ -7,6 +7,7 @@ import base64
 import pytest
 
 from gateway.context.prompts import PromptRegistry
+from gateway.context.stitcher import SYSTEM_TEMPLATE, system_prompt_variables
 from gateway.rails import leaks_system_prompt, rule_lines
 from gateway.settings import PROJECT_ROOT
 from tests.governance.support import make_context
@@ -15,11 +16,8 @@ from tests.governance.support import make_context
 @pytest.fixture(scope="module")
 def system_prompt() -> str:
     context = make_context()
-    rendered = PromptRegistry(PROJECT_ROOT / "prompts").render("system/loyalty_assistant", {
-        "member": context.member, "purchases": context.recent_purchases, "offers": context.offers,
-        "store": context.store, "metadata": context.metadata, "channel": "app", "now": context.now,
-        "moments": context.moments,
-    })
+    variables = system_prompt_variables(context, "app")
+    rendered = PromptRegistry(PROJECT_ROOT / "prompts").render(SYSTEM_TEMPLATE, variables)
     return rendered.text
 
 
