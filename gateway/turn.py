@@ -47,6 +47,7 @@ class RequestMetadata:
     location: str | None = None
     weather: str | None = None
     locale: str = "en-US"
+    gpc: bool = False  # the channel relayed a Global Privacy Control signal (Sec-GPC: 1)
 
 
 @dataclass(frozen=True)
