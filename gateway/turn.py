@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
+from gateway.consent import EVERYTHING_ALLOWED, ConsentDecision
+
 
 class Channel(StrEnum):
     """The touchpoint a request comes from; each has its own API key and scopes."""
@@ -116,6 +118,7 @@ class MemberContext:
     metadata: RequestMetadata
     now: datetime
     moments: tuple[str, ...] = ()  # what just happened (events since the last seed), newest first
+    consent: ConsentDecision = EVERYTHING_ALLOWED  # the purposes this member allowed for this turn
 
     def offer(self, offer_id: str) -> Offer | None:
         return next((o for o in self.offers if o.offer_id == offer_id), None)
