@@ -11,16 +11,22 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
-from gateway.turn import Member, MemberContext, Offer, RequestMetadata, StoreInfo
+from gateway.consent import EVERYTHING_ALLOWED, ConsentDecision, Purpose
+from gateway.turn import ContextFact, Member, MemberContext, Offer, RequestMetadata, StoreInfo
 
 
 def context_snapshot(context: MemberContext) -> dict[str, Any]:
+    """Also which facts the prompt could use and which the budget dropped, the extra
+    sections' texts (weather, promotions, knowledge, complements) and the consent."""
     return {
         "member": _plain(asdict(context.member)),
         "offers": [_plain(asdict(o)) for o in context.offers],
         "store": asdict(context.store) if context.store else None,
         "metadata": asdict(context.metadata),
         "now": context.now.isoformat(),
+        "context_facts": {"used": list(context.facts_used), "dropped": list(context.facts_dropped)},
+        "facts": [{"id": f.fact_id, "section": f.section, "text": f.text} for f in context.facts],
+        "consent": context.consent.for_audit(),
     }
 
 
@@ -40,6 +46,20 @@ def context_from_snapshot(data: dict[str, Any]) -> MemberContext:
         store=store,
         metadata=RequestMetadata(**data["metadata"]),
         now=datetime.fromisoformat(data["now"]),
+        consent=_consent(data.get("consent")),
+        facts=tuple(ContextFact(f["id"], f["section"], f["text"], 0) for f in data.get("facts", ())),
+        facts_used=tuple(data.get("context_facts", {}).get("used", ())),
+        facts_dropped=tuple(data.get("context_facts", {}).get("dropped", ())),
+    )
+
+
+def _consent(data: dict[str, Any] | None) -> ConsentDecision:
+    """Records written before consent was recorded allowed everything."""
+    if data is None:
+        return EVERYTHING_ALLOWED
+    return ConsentDecision(
+        allowed=frozenset(Purpose(p) for p in data["allowed"]),
+        refused_because={Purpose(p): str(why) for p, why in data["refused"].items()},
     )
 
 

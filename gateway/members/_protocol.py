@@ -61,4 +61,15 @@ class MemberStore(Protocol):
         products; offers without any are left out."""
         ...
 
+    # -- facts for context stitching (`gateway.context.ContextStitcher`) --
+
+    async def recent_product_ids(self, member_id: str, limit: int = 10) -> tuple[int, ...]:
+        """Product ids of the member's latest purchase lines, newest first (repeats kept)."""
+        ...
+
+    async def general_offers(self, limit: int = 20) -> tuple[Offer, ...]:
+        """Offers that are not chosen for anyone in particular: those covering the most
+        products first (then by id), before any eligibility check."""
+        ...
+
     async def close(self) -> None: ...

@@ -137,6 +137,24 @@ class SqliteMemberStore:
             found.setdefault(row["offer_id"], []).append(_promotion(row))
         return {offer_id: tuple(promotions) for offer_id, promotions in found.items()}
 
+    async def recent_product_ids(self, member_id: str, limit: int = 10) -> tuple[int, ...]:
+        if limit <= 0:
+            return ()
+        rows = await self._query(
+            "SELECT product_id FROM purchases WHERE member_id = ? ORDER BY ts DESC, line DESC LIMIT ?",
+            (member_id, limit),
+        )
+        return tuple(int(row["product_id"]) for row in rows)
+
+    async def general_offers(self, limit: int = 20) -> tuple[Offer, ...]:
+        if limit <= 0:
+            return ()
+        rows = await self._query(
+            f"SELECT {_OFFER_COLUMNS} FROM offers AS o ORDER BY o.product_count DESC, o.offer_id LIMIT ?",
+            (limit,),
+        )
+        return tuple(_offer(row) for row in rows)
+
     async def close(self) -> None:
         with self._lock:
             self._closed = True
