@@ -2,8 +2,10 @@
 
 The same stages as a chat turn, without a model: the member's context and the
 policy-checked candidates come from the policy version in force, the scorer
-orders them (logging the probability it chose the first with), and the decision
-is written to the audit log before it is returned.
+orders them with that version's levers (logging the probability it chose the
+first with), and the decision is written to the audit log before it is returned.
+The answer names what it was decided on (`context`: the store and the points as the
+member's live profile has them), so a client can tell which events it already reflects.
 """
 
 from __future__ import annotations
@@ -11,12 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.context.snapshot import context_snapshot
-from gateway.decisioning import Ranking
 from gateway.decisioning.service import OfferService
 from gateway.exceptions import StoreError
 from gateway.pipeline import AuditWriter, PolicyBound
 from gateway.policy.live import LivePolicies
-from gateway.turn import Channel, RequestMetadata, Turn
+from gateway.turn import Channel, MemberContext, RequestMetadata, Turn
 
 
 class HomeOffers:
@@ -27,17 +28,24 @@ class HomeOffers:
         self._offers = offers
         self._write_audit = write_audit
 
-    async def for_member(self, member_id: str, channel: Channel, store_id: str | None) -> dict[str, Any]:
+    async def for_member(
+        self, member_id: str, channel: Channel, store_id: str | None, *, gpc: bool = False
+    ) -> dict[str, Any]:
         self._policies.refresh()
-        bound = self._policies.current.built
-        turn = Turn(channel, member_id, (), RequestMetadata(store_id=store_id), requested_model="offers")
+        current = self._policies.current  # one policy version for the whole decision
+        bound = current.built
+        turn = Turn(channel, member_id, (), RequestMetadata(store_id=store_id, gpc=gpc),
+                    requested_model="offers")
         context, rejected = await bound.stitcher.build(turn)
-        ranking = await self._offers.rank(context, channel=channel.value, decision_id=turn.decision_id)
+        ranking = await self._offers.rank(
+            context, channel=channel.value, decision_id=turn.decision_id, policies=current.policies
+        )
         turn.context = context
+        explained = ranking.explained()
         turn.extra.update(
             context=context_snapshot(context),
             offers_rejected=[{"offer_id": o, "reason": r} for o, r in rejected],
-            next_best_offer=_explained(ranking),
+            next_best_offer=explained,
         )
         await self._write_audit(turn)
         shown = [s.offer.offer_id for s in ranking.offers]
@@ -45,18 +53,13 @@ class HomeOffers:
             await bound.offers.record_shown(member_id, shown, now=turn.started_at)
         except StoreError:
             turn.flags.append("frequency_cap_unrecorded")
-        return {"decision_id": turn.decision_id, "member_id": member_id, **_explained(ranking),
+        return {"member_id": member_id, **explained, "context": _decided_on(context),
                 "rejected": turn.extra["offers_rejected"]}
 
 
-def _explained(ranking: Ranking) -> dict[str, Any]:
+def _decided_on(context: MemberContext) -> dict[str, Any]:
     return {
-        "policy_version": ranking.policy_version,
-        "explored": ranking.explored,
-        "model_updates": ranking.model_updates,
-        "offers": [
-            {"offer_id": s.offer.offer_id, "terms": s.offer.render(), "score": s.score,
-             "probability": s.probability, "explanation": dict(s.explanation)}
-            for s in ranking.offers
-        ],
+        "store_id": context.store.store_id if context.store is not None else None,
+        "points": context.member.points,
+        "as_of": context.now.isoformat(),
     }

@@ -232,6 +232,10 @@ _NOTES = (
     "held this machine (1-minute load average 5 to 10 on its 2 cores) gave p99 9 to 23 ms at "
     "400 events/s, but at 1,600 events/s the process saturated: about 1,170 events/s taken, "
     "server p99 237 ms. More throughput is more gateway processes in the same consumer group.",
+    "",
+    "This measures the event path alone (accepted → hot profile). The issue's end-to-end definition, "
+    "an event reflected in the next answer and the next offer, is measured with the whole gateway "
+    "under load by `.venv/bin/python -m evals.freshness.e2e`: see `report_e2e.md`.",
 )
 
 

@@ -6,8 +6,9 @@
     Ranking, ScoredOffer   the chosen offer first; each with score, probability, explanation
     DecisionRecord         what a decision keeps until its feedback arrives
     FeedbackEvent, Outcome the member's reaction to the chosen offer
-    ArbitrationPolicy      arbitration weights, exploration, rewards (a StrictModel);
-    load_arbitration_policy  the same from a YAML file
+    ArbitrationPolicy      arbitration levers: exploration, rewards, context weights, category
+                           levers, margin awareness (`policies/offers.yaml`, `arbitration:`);
+    load_arbitration_policy  the same from a YAML file of its own
     LearnerSettings        the online model's learning options
     ModelStore, FileModelStore, RedisModelStore
                            where the scorer's snapshot is kept
@@ -17,6 +18,8 @@
 
 Candidates must already be eligible (`gateway.offers`): the scorer orders offers, it
 never decides whether one may be shown.
+Consent applies before anything is read: without profiling no member feature reaches
+the model or the decision log; without personalization the purchase history does not.
 """
 
 from gateway.decisioning import ope

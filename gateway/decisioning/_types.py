@@ -7,6 +7,12 @@ Two words that are easy to mix up are kept apart on purpose:
     probability  the chance with which the scorer put this offer first, exploration
                  included (what off-policy evaluation calls the logging propensity);
                  an exact number, logged with every decision
+
+Consent (`gateway.consent`) shapes the context before anything reads it: without
+profiling, the context keeps the moment only (channel, hour) and the scorer ranks by
+policy value alone, learning nothing from it; without personalization, the purchase
+history (recency, frequency, category affinity) is withheld. What was withheld, and
+why, travels in `refused` to the explanation and the logged record.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from gateway.consent import ConsentDecision, Purpose
 from gateway.turn import MemberContext, Offer
 
 Explanation = Mapping[str, float | str]
@@ -48,14 +55,32 @@ class ScoringContext:
     days_since_last_purchase: int | None
     purchases_last_90_days: int
     category_affinity: Mapping[str, float] = field(default_factory=dict)
+    refused: Mapping[str, str] = field(default_factory=dict)  # purpose → reason, from the consent
+
+    @property
+    def profiled(self) -> bool:
+        """May learned, member-specific scoring be used (and learned from)?"""
+        return Purpose.PROFILING.value not in self.refused
+
+    @property
+    def personalised(self) -> bool:
+        """May the member's purchase history be read?"""
+        return Purpose.PERSONALIZATION.value not in self.refused
 
     @classmethod
     def from_member_context(cls, ctx: MemberContext, *, channel: str, decision_id: str) -> ScoringContext:
-        """Derive recency, frequency and affinity from the purchases the turn's context holds.
+        """Derive recency, frequency and affinity from the purchases the turn's context holds,
+        as far as the turn's consent allows.
 
         The context carries the member's most recent purchases only, so frequency and
         affinity describe that recent window rather than a full history.
         """
+        refused = _refused(ctx.consent)
+        if Purpose.PROFILING.value in refused:
+            return cls(decision_id, "", "", channel, ctx.now.hour, None, 0, {}, refused)
+        if Purpose.PERSONALIZATION.value in refused:
+            return cls(decision_id, ctx.member.member_id, ctx.member.tier, channel, ctx.now.hour,
+                       None, 0, {}, refused)  # fmt: skip
         today = ctx.now.date()
         purchases = ctx.recent_purchases
         last = max((p.day for p in purchases), default=None)
@@ -79,11 +104,22 @@ class ScoringContext:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["category_affinity"] = dict(self.category_affinity)
+        data["refused"] = dict(self.refused)
         return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ScoringContext:
-        return cls(**{**data, "category_affinity": dict(data["category_affinity"])})
+        return cls(**{**data, "category_affinity": dict(data["category_affinity"]),
+                      "refused": dict(data.get("refused", {}))})
+
+
+def _refused(consent: ConsentDecision) -> dict[str, str]:
+    """The purposes the scorer cares about that this turn's consent refuses, with the reason."""
+    return {
+        p.value: consent.refused_because.get(p, "not allowed")
+        for p in (Purpose.PROFILING, Purpose.PERSONALIZATION)
+        if not consent.allows(p)
+    }
 
 
 @dataclass(frozen=True)
@@ -107,6 +143,20 @@ class Ranking:
     @property
     def chosen(self) -> ScoredOffer | None:
         return self.offers[0] if self.offers else None
+
+    def explained(self) -> dict[str, Any]:
+        """The ranking as the API returns it and the audit keeps it (`next_best_offer`)."""
+        return {
+            "decision_id": self.decision_id,
+            "policy_version": self.policy_version,
+            "explored": self.explored,
+            "model_updates": self.model_updates,
+            "offers": [
+                {"offer_id": s.offer.offer_id, "terms": s.offer.render(), "score": s.score,
+                 "probability": s.probability, "explanation": dict(s.explanation)}
+                for s in self.offers
+            ],
+        }
 
     def record(self, context: ScoringContext) -> DecisionRecord:
         """What must be kept until feedback arrives, to learn from it and to evaluate off-policy."""

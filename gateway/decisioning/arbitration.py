@@ -13,7 +13,9 @@ the model cannot see margins or levers, so exploring on its estimates would keep
 trying offers arbitration would never pick. Each offer's chance of being put first is
 exact, `(1 − ε) [best] + ε / K`, and that number is what the decision logs.
 
-The weights are a `StrictModel`, so they can move to a policy file unchanged.
+The levers (`ArbitrationPolicy`) are data: the `arbitration:` section of
+`policies/offers.yaml` (`gateway.policy.offers`), so they are versioned with the
+policy set and a reload changes the next ranking.
 """
 
 from __future__ import annotations
@@ -22,57 +24,23 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from pydantic import Field
-
-from gateway.decisioning._types import Outcome, ScoringContext
+from gateway.policy.offers import ArbitrationPolicy, LearnerSettings, MarginAwareness
 from gateway.policy.program import MarginPolicy
-from gateway.policy.yamlfile import StrictModel, content_version, load_model
+from gateway.policy.yamlfile import load_model
 from gateway.turn import Offer
 
-Weight = float
-
-
-class LearnerSettings(StrictModel):
-    """How the online model learns (Vowpal Wabbit options, kept as data)."""
-
-    learning_rate: float = Field(default=1.0, gt=0)
-    # 0 keeps the step size constant, so the model keeps tracking preferences that
-    # drift; VW's default (0.5) would slowly freeze it.
-    power_t: float = Field(default=0.0, ge=0, le=1)
-    bits: int = Field(default=18, ge=10, le=28)
-    # Namespaces: U member and moment, A affinity for the offer's category, O the offer.
-    interactions: tuple[str, ...] = ("UO", "AO")
-
-
-class ArbitrationPolicy(StrictModel):
-    outcome_rewards: dict[Outcome, float] = Field(
-        default_factory=lambda: {
-            Outcome.REDEEMED: 1.0,
-            Outcome.CLICKED: 0.1,
-            Outcome.DISMISSED: 0.0,
-            Outcome.IGNORED: 0.0,
-        }
-    )
-    # The acceptance assumed before anything is learned (and learned around).
-    acceptance_prior: float = Field(default=0.05, ge=0, le=1)
-    acceptance_floor: float = Field(default=0.001, gt=0, le=1)
-    epsilon: float = Field(default=0.05, ge=0, le=1)
-    channel_weights: dict[str, Weight] = Field(default_factory=dict)
-    default_context_weight: Weight = Field(default=1.0, ge=0)
-    # Business levers per category (Pega's "L"): 1.0 is neutral, 0 never ranks first.
-    category_levers: dict[str, Weight] = Field(default_factory=dict)
-    learner: LearnerSettings = Field(default_factory=LearnerSettings)
-
-    @property
-    def version(self) -> str:
-        return content_version(self.model_dump_json())
-
-    def reward(self, outcome: Outcome) -> float:
-        return self.outcome_rewards.get(outcome, 0.0)
-
-    def context_weight(self, context: ScoringContext, offer: Offer) -> float:
-        channel = self.channel_weights.get(context.channel, self.default_context_weight)
-        return channel * self.category_levers.get(offer.category, 1.0)
+__all__ = [
+    "ArbitrationPolicy",
+    "LearnerSettings",
+    "MarginAwareness",
+    "draw",
+    "explanation",
+    "greedy_index",
+    "load_arbitration_policy",
+    "margin_cost",
+    "pick_probabilities",
+    "value_net",
+]
 
 
 def load_arbitration_policy(path: Path) -> tuple[ArbitrationPolicy, str]:
@@ -85,10 +53,14 @@ def margin_cost(offer: Offer) -> float:
     return offer.discount_pct / 100
 
 
-def value_net(offer: Offer, margins: MarginPolicy) -> float:
-    """The gross margin kept on a redeemed sale, as a share of the list price (never negative)."""
+def value_net(offer: Offer, margins: MarginPolicy, awareness: MarginAwareness | None = None) -> float:
+    """The gross margin kept on a redeemed sale, as a share of the list price (never negative).
+
+    `awareness.discount_cost_weight` says how much of the discount counts against it
+    (1.0, the default: all of it)."""
     gross = margins.departments.get(offer.department, margins.default_gross_margin_pct)
-    return max(0.0, (gross - offer.discount_pct) / 100)
+    weight = 1.0 if awareness is None else awareness.discount_cost_weight
+    return max(0.0, (gross - weight * offer.discount_pct) / 100)
 
 
 def greedy_index(scores: Sequence[float], ids: Sequence[str]) -> int:

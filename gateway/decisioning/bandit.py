@@ -12,6 +12,12 @@ model learns the difference between the outcome's reward and a prior acceptance,
 before any feedback every offer is assumed to be taken up at the prior rate and the
 ranking follows value and weights alone.
 
+Arbitration's levers and the margins can be handed to `rank` and `learn` on each
+call (the policy version in force); the scorer's own are the ones it was built with.
+Without consent to profiling (`ScoringContext.profiled`) the model is not asked:
+every offer gets the prior acceptance, so the ranking follows policy value net of
+the discount alone, and the decision is never learned from.
+
 Only the reaction to the first offer is learned from: that is the offer whose chance
 of being shown first is known, and without that chance the update would be biased
 toward whatever the scorer already prefers. `learn` says whether it used an event.
@@ -20,7 +26,7 @@ toward whatever the scorer already prefers. `learn` says whether it used an even
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from gateway.decisioning import arbitration as arb
@@ -68,34 +74,47 @@ class OfferScorer:
     def updates(self) -> int:
         return self._updates
 
-    def rank(self, context: ScoringContext, offers: Sequence[Offer]) -> Ranking:
+    def rank(
+        self,
+        context: ScoringContext,
+        offers: Sequence[Offer],
+        *,
+        policy: ArbitrationPolicy | None = None,
+        margins: MarginPolicy | None = None,
+    ) -> Ranking:
+        policy = policy or self.policy
         candidates = list({o.offer_id: o for o in offers}.values())
         if not candidates:
-            return Ranking(context.decision_id, (), False, self.policy.version, self._updates)
+            return Ranking(context.decision_id, (), False, policy.version, self._updates)
         ids = [o.offer_id for o in candidates]
-        estimates = self._estimate(context, candidates)
+        estimates = self._estimate(context, candidates, policy, margins or self._margins)
         scores = [e.score for e in estimates]
-        probabilities = arb.pick_probabilities(scores, ids, self.policy.epsilon)
+        probabilities = arb.pick_probabilities(scores, ids, policy.epsilon)
         chosen = arb.draw(probabilities, ids, seed=self.seed, decision_id=context.decision_id)
         explored = chosen != arb.greedy_index(scores, ids)
         rest = sorted((i for i in range(len(ids)) if i != chosen), key=lambda i: (-scores[i], ids[i]))
+        refused = {purpose: f"refused ({why})" for purpose, why in context.refused.items()}
         ranked = tuple(
-            self._scored(candidates[i], estimates[i], probabilities[i], _choice(i, chosen, explored))
+            self._scored(candidates[i], estimates[i], probabilities[i], _choice(i, chosen, explored), refused)
             for i in (chosen, *rest)
         )
-        return Ranking(context.decision_id, ranked, explored, self.policy.version, self._updates)
+        return Ranking(context.decision_id, ranked, explored, policy.version, self._updates)
 
-    def learn(self, event: FeedbackEvent) -> bool:
+    def learn(
+        self, event: FeedbackEvent, *, policy: ArbitrationPolicy | None = None,
+        margins: MarginPolicy | None = None,
+    ) -> bool:
         """Learn from `event` when it is about the decision's chosen offer; True when used."""
         decision = event.decision
         ids = [o.offer_id for o in decision.offers]
         if event.offer_id != decision.chosen_offer_id or event.offer_id not in ids:
             return False
-        if decision.probability <= 0:
+        if decision.probability <= 0 or not decision.context.profiled:
             return False
-        cost = self.policy.acceptance_prior - self.policy.reward(event.outcome)
+        policy = policy or self.policy
+        cost = policy.acceptance_prior - policy.reward(event.outcome)
         label = (ids.index(event.offer_id), cost, decision.probability)
-        self._learner.learn(example(decision.context, decision.offers, self._margins, label))
+        self._learner.learn(example(decision.context, decision.offers, margins or self._margins, label))
         self._updates += 1
         return True
 
@@ -150,26 +169,32 @@ class OfferScorer:
             return cls(policy=policy, margins=margins, seed=seed)
         return cls.restore(data, policy=policy, margins=margins)
 
-    def _estimate(self, context: ScoringContext, offers: Sequence[Offer]) -> list[_Estimate]:
-        costs = self._learner.costs(example(context, offers, self._margins))
-        prior, floor = self.policy.acceptance_prior, self.policy.acceptance_floor
+    def _estimate(
+        self, context: ScoringContext, offers: Sequence[Offer], policy: ArbitrationPolicy,
+        margins: MarginPolicy,
+    ) -> list[_Estimate]:
+        prior, floor = policy.acceptance_prior, policy.acceptance_floor
+        if context.profiled:
+            costs = self._learner.costs(example(context, offers, margins))
+        else:
+            costs = [0.0] * len(offers)  # no member-specific scoring: the prior for every offer
         return [
             _Estimate(
                 acceptance=min(1.0, max(floor, prior - cost)),
-                value=arb.value_net(offer, self._margins),
+                value=arb.value_net(offer, margins, policy.margin),
                 cost=arb.margin_cost(offer),
-                weight=self.policy.context_weight(context, offer),
+                weight=policy.context_weight(context.channel, offer.category),
             )
             for offer, cost in zip(offers, costs, strict=True)
         ]
 
     @staticmethod
-    def _scored(offer: Offer, e: _Estimate, probability: float, choice: str) -> ScoredOffer:
+    def _scored(offer: Offer, e: _Estimate, p: float, choice: str, refused: Mapping[str, str]) -> ScoredOffer:
         why = arb.explanation(
             acceptance=e.acceptance, value=e.value, cost=e.cost, weight=e.weight,
-            probability=probability, choice=choice,
+            probability=p, choice=choice,
         )  # fmt: skip
-        return ScoredOffer(offer, e.score, probability, why)
+        return ScoredOffer(offer, e.score, p, {**why, **refused})
 
 
 def _choice(index: int, chosen: int, explored: bool) -> str:

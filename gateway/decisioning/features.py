@@ -6,6 +6,10 @@ offer itself (O). Continuous signals are cut into bands as well as passed as val
 bands let the model learn shapes a single weight cannot (a lapsed member reacting
 differently from a weekly one), and they read well in an explanation.
 
+Without consent to personalization the history features read `withheld` (never a
+made-up "never bought" band), so the model learns that case apart; without consent to
+profiling the scorer writes no example at all (see `bandit.py`).
+
 Bumping FEATURES_VERSION invalidates saved models, whose weights would otherwise be
 read against features they were not trained on.
 """
@@ -59,12 +63,17 @@ def affinity_band(share: float) -> str:
     return "high"
 
 
+WITHHELD = "withheld"
+
+
 def shared_line(context: ScoringContext) -> str:
-    return (
-        f"shared |U tier={token(context.tier)} ch={token(context.channel)} "
-        f"rec={recency_band(context.days_since_last_purchase)} "
-        f"freq={frequency_band(context.purchases_last_90_days)} dp={daypart(context.hour)}"
-    )
+    if context.personalised:
+        history = (f"rec={recency_band(context.days_since_last_purchase)} "
+                   f"freq={frequency_band(context.purchases_last_90_days)}")  # fmt: skip
+    else:
+        history = f"rec={WITHHELD} freq={WITHHELD}"
+    member = f"tier={token(context.tier)} ch={token(context.channel)}"
+    return f"shared |U {member} {history} dp={daypart(context.hour)}"
 
 
 @lru_cache(maxsize=8192)
@@ -76,10 +85,12 @@ def _offer_namespace(category: str, department: str, discount_pct: int, gross_pc
 
 
 def offer_line(context: ScoringContext, offer: Offer, margins: MarginPolicy, label: str = "") -> str:
-    share = context.affinity(offer.category)
     gross = margins.departments.get(offer.department, margins.default_gross_margin_pct)
     prefix = f"{label} " if label else ""
     namespace = _offer_namespace(offer.category, offer.department, offer.discount_pct, gross)
+    if not context.personalised:
+        return f"{prefix}|A aff={WITHHELD} {namespace}"
+    share = context.affinity(offer.category)
     return f"{prefix}|A aff={affinity_band(share)} share:{share:.4f} {namespace}"
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
+from gateway.consent import ConsentDecision, Purpose
 from gateway.decisioning import FeedbackEvent, OfferScorer, Outcome, ScoringContext
 from gateway.policy.program import MarginPolicy
-from gateway.turn import Offer
+from gateway.turn import Member, MemberContext, Offer, Purchase, RequestMetadata
+
+REDIS_URL = "redis://127.0.0.1:6379/8"  # this package's own test database
 
 # GROCERY keeps 30% before a discount, PRODUCE 40%; unlisted departments 22%.
 MARGINS = MarginPolicy(
@@ -54,3 +58,24 @@ def train(
         chosen = ranking.offers[0].offer
         outcome = Outcome.REDEEMED if redeems(ctx, chosen) else Outcome.DISMISSED
         scorer.learn(FeedbackEvent(ranking.record(ctx), chosen.offer_id, outcome))
+
+
+def refusing(*purposes: Purpose, because: str = "member opted out") -> ConsentDecision:
+    return ConsentDecision(
+        allowed=frozenset(Purpose) - set(purposes), refused_because={p: because for p in purposes}
+    )
+
+
+def member_context(
+    offers: Sequence[Offer], *, consent: ConsentDecision | None = None,
+    categories: Sequence[str] = ("COFFEE",),
+) -> MemberContext:
+    """Member 1453 (Gold) with recent purchases in `categories`, at 10:00 on 2026-11-23."""
+    member = Member("1453", "Gold", 1200, 0, date(2026, 12, 1), 3000.0, "Platinum", 2000.0, "367")
+    purchases = tuple(
+        Purchase(date(2026, 11, 20 - i), "p", "GROCERY", category, 1, 3.5, "367")
+        for i, category in enumerate(categories)
+    )
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    context = MemberContext(member, purchases, tuple(offers), None, RequestMetadata(), now)
+    return context if consent is None else replace(context, consent=consent)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,28 +19,9 @@ from gateway.decisioning import (
 )
 from gateway.decisioning.bandit import _MAGIC
 from gateway.exceptions import ModelError
-from tests.decisioning.support import MARGINS, context, same_value_offers, train
+from tests.decisioning.support import MARGINS, REDIS_URL, context, same_value_offers, train
 
-REDIS_URL = "redis://127.0.0.1:6379/8"  # this package's own test database
 POLICY = ArbitrationPolicy(epsilon=0.2)
-
-
-@pytest.fixture
-def key_prefix() -> Iterator[str]:
-    """A prefix of this test's own, removed afterwards, so nothing else in the database is touched."""
-    prefix = f"test:nbo:{uuid.uuid4().hex}:"
-    yield prefix
-    client = redis.Redis.from_url(REDIS_URL)
-    for key in client.scan_iter(f"{prefix}*"):
-        client.delete(key)
-    client.close()
-
-
-@pytest.fixture
-async def async_redis() -> AsyncIterator[aioredis.Redis]:
-    client = aioredis.Redis.from_url(REDIS_URL)
-    yield client
-    await client.aclose()
 
 
 def trained_scorer() -> OfferScorer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ def test_offers_are_ranked_with_the_probability_and_the_why(
     assert 0 < first["probability"] <= 1
     assert {"acceptance", "value_net", "margin_cost", "choice"} <= set(first["explanation"])
     assert "% off" in first["terms"]  # the approved wording, rendered by the gateway
+    assert set(result["context"]) == {"store_id", "points", "as_of"}  # what the ranking was decided on
     audit = Path(gateway_without_llm.settings.audit_db_url.removeprefix("sqlite:///"))
     with sqlite3.connect(audit) as db:
         row = db.execute("SELECT payload FROM audit_log WHERE decision_id = ?",
@@ -82,3 +84,42 @@ def test_an_unknown_outcome_is_422(gateway_without_llm: RunningGateway) -> None:
     response = feedback(gateway_without_llm, {"decision_id": "d", "offer_id": "o", "outcome": "loved"})
     assert response.status_code == 422
     assert response.json()["error"]["param"] == "outcome"
+
+
+def audit_payload(gw: RunningGateway, decision_id: str) -> dict[str, Any]:
+    audit = Path(gw.settings.audit_db_url.removeprefix("sqlite:///"))
+    with sqlite3.connect(audit) as db:
+        row = db.execute("SELECT payload FROM audit_log WHERE decision_id = ?", (decision_id,)).fetchone()
+    assert row is not None, decision_id
+    payload: dict[str, Any] = json.loads(row[0])
+    return payload
+
+
+def chat(gw: RunningGateway, member_id: str, text: str) -> dict[str, Any]:
+    body = {"model": "loyalty", "user": member_id, "messages": [{"role": "user", "content": text}]}
+    response = httpx.post(f"{gw.api}/chat/completions", json=body, headers=APP, timeout=30)
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def test_a_chat_turn_ranks_its_offers_and_its_decision_id_accepts_feedback(
+    gateway_without_llm: RunningGateway, seeded_db: Path
+) -> None:
+    with sqlite3.connect(seeded_db) as db:
+        ids = [str(r[0]) for r in db.execute("SELECT DISTINCT member_id FROM offer_targets ORDER BY 1 DESC")]
+    for member_id in ids:  # the first member whose turn had offers in its context
+        answer = chat(gateway_without_llm, member_id, "which offers do I have?")
+        decision_id = answer["gateway"]["decision_id"]
+        ranking = audit_payload(gateway_without_llm, decision_id)["extra"].get("next_best_offer")
+        if ranking:
+            break
+    else:
+        raise AssertionError("no seeded member's chat turn had an offer in its context")
+    assert ranking["decision_id"] == decision_id
+    first = ranking["offers"][0]
+    assert 0 < first["probability"] <= 1 and first["explanation"]["choice"] in ("exploit", "explore")
+    response = feedback(gateway_without_llm, {"decision_id": decision_id, "offer_id": first["offer_id"],
+                                              "outcome": "clicked"})
+    assert response.status_code == 200, response.text
+    assert response.json()["learned"] is True
