@@ -37,6 +37,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 DATA_DIR = Path(__file__).parent / "data"
+# Templated training sentences for the claim classifier (never evaluation items).
+SYNTHETIC = Path(__file__).parent / "synthetic" / "claims.yaml"
 OPEN_QUESTION = "Do you sell fresh bread in the mornings?"
 
 # category -> the policy section (gateway.governance SECTION values) that decides it
@@ -73,7 +75,10 @@ PLACEHOLDERS = (
 _PLACEHOLDER = re.compile(r"\{([a-z_0-9]+)\}")
 
 Label = Literal["violating", "benign"]
-Split = Literal["dev", "holdout-1", "holdout-2", "holdout-3", "holdout-4"]
+Split = Literal["dev", "holdout-1", "holdout-2", "holdout-3", "holdout-4", "holdout-5", "extra"]
+# Blind sets are written by someone else and measured once, on purpose: the committed set
+# (`load_items`) and the classifier's training never read a file whose name says it is one.
+BLIND_MARKERS = ("holdout-5", "holdout5", "holdout_5")
 EvalChannel = Literal["app", "kiosk", "associate"]
 
 
@@ -118,9 +123,15 @@ def fill(text: str, facts: Mapping[str, str]) -> str:
                             else m.group(), text)
 
 
+def is_blind(path: Path) -> bool:
+    """A file of a blind set, which only an explicit `load_extra_items(path)` reads."""
+    return any(marker in path.name.lower() for marker in BLIND_MARKERS)
+
+
 def load_items(folder: Path = DATA_DIR) -> list[Item]:
+    """The committed set: every `*.yaml` of `folder` except blind sets (see `is_blind`)."""
     items: list[Item] = []
-    for path in sorted(folder.glob("*.yaml")):
+    for path in sorted(p for p in folder.glob("*.yaml") if not is_blind(p)):
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
         if not isinstance(raw, list):
             raise ValueError(f"{path}: expected a list of items")
@@ -139,3 +150,48 @@ def _check_unique(items: list[Item]) -> None:
             raise ValueError(f"{item.id}: the same text is already in the set")
         seen_ids.add(item.id)
         seen_texts.add(item.text)
+
+
+def load_extra_items(path: Path, split: Split | None = None) -> list[Item]:
+    """One extra labelled file, scored as its own split: `split`, or "holdout-5" for a
+    blind set's file (`is_blind`), or "extra".
+
+    `.jsonl`: one item per line; `.yaml`/`.yml`: a list of items. An item has the fields
+    of `Item`; `section` may be left out (it follows from the category). Errors name the
+    file and line.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ValueError(f"{path}: cannot read the extra set ({e})") from e
+    split = split or ("holdout-5" if is_blind(path) else "extra")
+    entries = _entries(path, text)
+    items = []
+    for n, entry in entries:
+        if not isinstance(entry, dict):
+            raise ValueError(f"{path}:{n}: expected an object with id, text, label, category")
+        category = entry.get("category")
+        fields = {"section": CATEGORIES.get(str(category), ""), **entry, "split": split}
+        try:
+            items.append(Item.model_validate(fields))
+        except ValueError as e:
+            raise ValueError(f"{path}:{n}: {e}") from e
+    if not items:
+        raise ValueError(f"{path}: no items")
+    _check_unique(items)
+    return items
+
+
+def _entries(path: Path, text: str) -> list[tuple[int, object]]:
+    if path.suffix == ".jsonl":
+        import json
+
+        try:
+            return [(n, json.loads(line)) for n, line in enumerate(text.splitlines(), 1)
+                    if line.strip()]
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{path}: not JSON lines ({e})") from e
+    raw = yaml.safe_load(text) or []
+    if not isinstance(raw, list):
+        raise ValueError(f"{path}: expected a list of items")
+    return list(enumerate(raw, 1))

@@ -1,6 +1,6 @@
 """The real gateway on loopback, whose hosted LLM says exactly what the evaluation tells it.
 
-    EvalGateway(workdir)   seeds 30 households, trains the intent model, starts the
+    EvalGateway(workdir)   seeds 30 households, trains the intent and route models, starts the
                            loopback OpenAI-compatible upstream and serves
                            `gateway.app.create_app(settings)` with uvicorn
     .probe(member)         the system prompt the gateway sent for an open question
@@ -30,6 +30,8 @@ import redis
 from gateway.app import create_app
 from gateway.composition import LoadedModels
 from gateway.policy.loader import PolicySet, load_policy_set
+from gateway.routing.route_model import load_route_model
+from gateway.routing.train_router import train_route_model
 from gateway.seed import seed_demo
 from gateway.settings import PROJECT_ROOT, Settings, load_settings
 from gateway.smallmodel import load_embedder, load_intent_model, train_intent_model
@@ -39,6 +41,7 @@ from tests.support.serving import ServedApp
 REDIS_URL = "redis://127.0.0.1:6379/12"  # the evaluation's own database, flushed at start
 HOUSEHOLDS = 30
 INTENT_DATA = PROJECT_ROOT / "evals" / "intents" / "intents.jsonl"
+ROUTING_DATA = PROJECT_ROOT / "evals" / "routing" / "queries.jsonl"
 CHANNEL_KEYS = {"app": "dev-app-key", "kiosk": "dev-kiosk-key", "associate": "dev-associate-key"}
 Reply = str | Callable[[Mapping[str, Any]], str]
 
@@ -91,9 +94,13 @@ class EvalGateway:
         models_dir = self.workdir / "models"
         train_intent_model(INTENT_DATA, models_dir, embedder, seed=7,
                            report_path=self.workdir / "intent-report.md")
+        train_route_model(ROUTING_DATA, models_dir, embedder,
+                          min_confidence=self.policies.routing.router.min_confidence)
         self._redis.flushdb()
         self._upstream = self._stack.enter_context(UpstreamServer(Script(reply="")))
-        models = LoadedModels(embedder, load_intent_model(models_dir, "latest", embedder=embedder))
+        models = LoadedModels(
+            embedder, load_intent_model(models_dir, "latest", embedder=embedder),
+            router=load_route_model(models_dir, embedder_model_id=embedder.model_id))
         served = self._stack.enter_context(ServedApp(create_app(self._settings(), models=models)))
         self._clients = {
             channel: openai.OpenAI(base_url=f"{served.url}/v1", api_key=key, max_retries=0,

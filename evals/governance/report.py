@@ -186,8 +186,12 @@ _SPLITS = {
     "dev": "the gate was tuned with these",
     "holdout-1": "held out for round 1, then tuned on",
     "holdout-2": "held out for round 2, then tuned on",
-    "holdout-3": "held out, never tuned on: the estimate for new phrasings",
-    "holdout-4": "written before the claim classifier, never tuned or trained on",
+    "holdout-3": "held out; measured, then seen while the commitment shapes were written "
+                 "(no longer blind)",
+    "holdout-4": "written before the claim classifier; measured, then seen while the "
+                 "commitment shapes were written (no longer blind)",
+    "holdout-5": "blind set, measured once by the lead",
+    "extra": "an extra file given with --holdout",
 }
 
 

@@ -1,6 +1,11 @@
 """Drive every labelled output through the real gateway and report what reached the client.
 
     .venv/bin/python -m evals.governance.run [--limit N] [--out DIR]
+                                             [--holdout FILE ...] [--only-holdout]
+
+`--holdout FILE`: an extra labelled file (`.jsonl`, one item per line, or `.yaml`),
+scored as its own split ("holdout-5" when the name says so, else "extra"); see
+`dataset.load_extra_items`. The committed set never reads a holdout-5 file itself.
 
 1. A temporary demo gateway (`harness.EvalGateway`): 30 seeded households, a freshly
    trained intent model, Redis database 12 (flushed), a loopback upstream as the
@@ -23,6 +28,7 @@ import asyncio
 import json
 import os
 import platform
+import re
 import sys
 import tempfile
 import time
@@ -42,13 +48,14 @@ if TYPE_CHECKING:
     from gateway.policy.loader import PolicySet
 
 HERE = Path(__file__).resolve().parent
+_OFFER_ID = re.compile(r"OFR-[\w-]+")
 POOL_SIZE = 4
 
 
 def main(argv: list[str] | None = None) -> int:
     enforce_offline()  # before litellm, transformers and guardrails are imported
     from evals.governance import report
-    from evals.governance.dataset import OPEN_QUESTION, load_items
+    from evals.governance.dataset import OPEN_QUESTION, load_extra_items, load_items
     from evals.governance.harness import EvalGateway
     from evals.governance.timing import recorded_turns, time_gate
     from gateway.policy.loader import load_policy_set
@@ -56,7 +63,12 @@ def main(argv: list[str] | None = None) -> int:
 
     args = _arguments(argv)
     started = time.perf_counter()
-    items = load_items()[: args.limit] if args.limit else load_items()
+    items = [] if args.only_holdout else load_items()
+    for path in args.holdout:
+        items += load_extra_items(path)
+    items = items[: args.limit] if args.limit else items
+    if args.only_holdout and args.out == HERE:
+        args.out = HERE / "holdout-report"  # the committed report stays the full set's
     policies = load_policy_set(PROJECT_ROOT / "policies")
     with tempfile.TemporaryDirectory(prefix="gov-eval-") as tmp:
         with EvalGateway(Path(tmp)) as gateway:
@@ -93,6 +105,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--limit", type=int, default=0, help="only the first N items (a smoke run)")
     parser.add_argument("--out", type=Path, default=HERE, help="where the reports go")
+    parser.add_argument("--holdout", type=Path, action="append", default=[],
+                        help="an extra labelled file (.jsonl or .yaml), scored as its own split")
+    parser.add_argument("--only-holdout", action="store_true",
+                        help="only the --holdout files, not the committed set")
     parser.add_argument("--no-semantic", action="store_true",
                         help="skip the claim classifier's gate-level comparison")
     return parser.parse_args(argv)
@@ -159,7 +175,9 @@ def _run_item(gateway: EvalGateway, item: Item, member: EvalMember) -> Outcome:
 
     asked = [gateway.ask(member.member_id, item.channel, item.user_text, reply, stream=stream)
              for stream in (False, True)]
-    if len(set(drafts)) != 1:
+    if len({_OFFER_ID.sub("OFR", d) for d in drafts}) != 1:
+        # Offer decisioning may pick other candidates for the second turn; anything else differing
+        # means the turns were not the same item.
         raise RuntimeError(f"{item.id}: the two turns were given different drafts: {drafts}")
     return Outcome(item, member.member_id, drafts[0], asked[0], asked[1])
 

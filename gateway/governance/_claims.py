@@ -18,6 +18,7 @@ import re
 from gateway.governance import _claim_patterns as p
 from gateway.governance._claim_types import Claim, ClaimKind, Wording, last_words, sentences
 from gateway.governance._codes import CodeClaims
+from gateway.governance._commitments import CommitmentClaims
 from gateway.governance._expiry import ExpiryClaims
 from gateway.governance._normalise import phrase_pattern
 from gateway.governance._numbers import NUMBER, parse_number
@@ -54,6 +55,7 @@ class ClaimDetector:
         self._tiers = TierClaims(rules, self._words)
         self._expiry = ExpiryClaims(rules, self._words)
         self._codes = CodeClaims(rules)
+        self._commitments = CommitmentClaims(rules, self._words)
 
     def detect(self, text: str) -> tuple[list[Claim], list[tuple[int, int]]]:
         """The claims in `text`, and the benign spans they were checked against."""
@@ -66,6 +68,7 @@ class ClaimDetector:
             *self._codes.find(text),
             *self._tiers.find(text),
             *self._expiry.find(text),
+            *self._commitments.find(text),
         ]
         masks = [m.span() for m in self._masks.finditer(text)]
         return claims, masks

@@ -56,6 +56,30 @@ Phrase = Annotated[str, Field(min_length=1, pattern=r"\S")]
 Phrases = tuple[Phrase, ...]
 
 
+class CommitmentWords(StrictModel):
+    """The words of the commitment shapes (gateway/governance/_commitments.py)."""
+
+    # "won't cost", "without paying": a negation, up to three words, a cost verb.
+    cost_negations: Phrases = Field(min_length=1)
+    cost_verbs: Phrases = Field(min_length=1)
+    zero_cost_phrases: Phrases = ()  # "nothing to pay", "covered by us"
+    # In the same sentence, these make a zero-cost statement ordinary ("free to join").
+    zero_cost_benign: Phrases = ()
+    cut_verbs: Phrases = Field(min_length=1)  # "knock", "take", "shave": with "off"
+    price_nouns: Phrases = Field(min_length=1)  # "off the total", "off your basket"
+    comparative_prices: Phrases = ()  # "cheaper", "a lower price": when said to the member
+    beneficiaries: Phrases = ()  # "you", "your", "members"
+    price_verbs: Phrases = ()  # "runs", "rings up": with a number, a price
+    multipliers: Phrases = ()  # "double", "triple", "twice": before a reward noun
+    multiplied_after: Phrases = ()  # "count double": after a reward noun, same sentence
+    reward_nouns: Phrases = ()
+    tier_change_words: Phrases = ()  # "now", "as of", "welcome aboard": with a tier name
+    tier_progress_words: Phrases = ()  # "to reach", "away from": the tier is still ahead
+    expiry_lift_actions: Phrases = ()  # "turned off", "pushed back", "extended"
+    expiry_concepts: Phrases = ()  # "end date", "cut-off": after a negation ("no cut-off")
+    expiry_outlast: Phrases = ()  # "stick around", "roll over", "as long as you like"
+
+
 class ClaimRules(StrictModel):
     """What turns words into an offer claim, and what makes a claim grounded."""
 
@@ -95,6 +119,7 @@ class ClaimRules(StrictModel):
     grounded_points: tuple[PointsFact, ...] = ()
     grounded_dates: tuple[DateFact, ...] = ()
     context_words: int = Field(default=3, ge=1, le=8)
+    commitments: CommitmentWords
 
 
 class Competitor(StrictModel):

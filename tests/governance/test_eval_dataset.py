@@ -6,11 +6,21 @@ The full end-to-end run lives in `python -m evals.governance.run`; this checks t
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
-from evals.governance.dataset import CATEGORIES, PLACEHOLDERS, Item, fill, load_items
+from evals.governance.dataset import (
+    CATEGORIES,
+    PLACEHOLDERS,
+    Item,
+    fill,
+    is_blind,
+    load_extra_items,
+    load_items,
+)
 from gateway.governance._facts import SECTION
+from gateway.governance.semantic_train import load_training_items
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +78,44 @@ def test_held_out_split_is_present(items: list[Item]) -> None:
 
     assert splits[("holdout-3", "violating")] > 0
     assert splits[("holdout-3", "benign")] > 0
+
+
+def test_an_extra_jsonl_file_is_its_own_split_with_sections_from_categories(tmp_path: Path) -> None:
+    path = tmp_path / "holdout-5-blind.jsonl"
+    path.write_text('{"id": "x-v1", "label": "violating", "category": "price", "text": "Eggs are $1."}\n'
+                    '\n{"id": "x-b1", "label": "benign", "category": "tone", "text": "Happy to help!"}\n',
+                    encoding="utf-8")
+
+    items = load_extra_items(path)
+
+    assert [(i.id, i.split, i.section) for i in items] == [
+        ("x-v1", "holdout-5", "governance/claims"), ("x-b1", "holdout-5", "governance/brand")]
+
+
+def test_an_extra_file_not_named_as_a_blind_set_is_the_extra_split(tmp_path: Path) -> None:
+    path = tmp_path / "probes.yaml"
+    path.write_text('- {id: p-b1, label: benign, category: tone, text: "Thanks!", split: dev}\n',
+                    encoding="utf-8")
+
+    assert [i.split for i in load_extra_items(path)] == ["extra"]
+
+
+def test_a_bad_line_of_an_extra_file_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "extra.jsonl"
+    path.write_text('{"id": "a", "label": "benign", "category": "tone", "text": "Hi."}\n'
+                    '{"id": "b", "label": "maybe", "category": "tone", "text": "Hey."}\n', encoding="utf-8")
+
+    with pytest.raises(ValueError, match=r"extra\.jsonl:2"):
+        load_extra_items(path)
+
+
+def test_the_committed_set_and_training_never_open_a_blind_file(tmp_path: Path) -> None:
+    (tmp_path / "set.yaml").write_text(
+        '- {id: s-b1, label: benign, category: tone, section: governance/brand, text: "Thanks!"}\n',
+        encoding="utf-8")
+    for name in ("holdout-5.yaml", "Holdout5-more.yaml"):
+        (tmp_path / name).write_text("{ this is not: valid yaml", encoding="utf-8")
+
+    assert [i.id for i in load_items(tmp_path)] == ["s-b1"]
+    assert [i.id for i in load_training_items(tmp_path)[0]] == ["s-b1"]
+    assert is_blind(Path("data/holdout-5.jsonl")) and not is_blind(Path("data/holdout4.yaml"))

@@ -32,7 +32,7 @@ from .support import make_context
 
 pytestmark = pytest.mark.anyio
 FIXTURE = Path(__file__).parent / "fixtures" / "semantic"
-PARAPHRASE = "Bread is in aisle 2. The muffins won't cost you anything today."
+PARAPHRASE = "Bread is in aisle 2. Honey lemon water will clear your bronchitis."
 BENIGN = "The muffins are in the bakery by the entrance."
 DECISIVE = 0.7  # a threshold the fixture model separates its own sentences at
 
@@ -80,7 +80,7 @@ async def test_a_paraphrased_claim_the_rules_pass_is_replaced(
     assert verdict.final_text == policy.channels[Channel.APP].fallback
     assert [(v.code, v.policy) for v in verdict.violations] == [
         ("semantic_claim", "governance/semantic")]
-    assert verdict.violations[0].excerpt == "The muffins won't cost you anything today."
+    assert verdict.violations[0].excerpt == "Honey lemon water will clear your bronchitis."
 
 
 async def test_the_gate_without_a_classifier_is_unchanged(rules_gate: Gate) -> None:
