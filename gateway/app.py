@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from gateway import __version__
-from gateway.api import admin, chat, events, offers, ops
+from gateway.api import admin, chat, events, members, offers, ops, stores
 from gateway.api.errors import install_error_handlers
 from gateway.api.schemas import error_body
 from gateway.composition import LoadedModels, build_services
@@ -47,6 +47,8 @@ def create_app(settings: Settings, *, models: LoadedModels | None = None) -> Fas
     app.include_router(admin.router)
     app.include_router(offers.router)
     app.include_router(events.router)
+    app.include_router(members.router)
+    app.include_router(stores.router)
     return app
 
 

@@ -8,17 +8,19 @@ runs inside `StageRecorder.stage`, which makes it a span and a histogram.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Protocol
 
 from gateway.context.prompts import PromptRegistry
 from gateway.context.snapshot import context_snapshot
 from gateway.context.stitcher import ContextStitcher
 from gateway.dataprep import Limits, prepare_conversation
-from gateway.exceptions import StoreError, UpstreamError
+from gateway.decisioning import Ranking
+from gateway.exceptions import ModelError, StoreError, UpstreamError
 from gateway.monitoring import StageRecorder
 from gateway.offers import OfferDecider
 from gateway.policy.live import LivePolicies
+from gateway.policy.loader import PolicySet
 from gateway.rails import REFUSAL_TEMPLATE, ScreenResult, leaks_system_prompt
 from gateway.routing import Router
 from gateway.turn import Channel, ChatMessage, Draft, MemberContext, Route, RouteDecision, Turn, Verdict
@@ -40,6 +42,15 @@ class Gate(Protocol):
 
 
 AuditWriter = Callable[[Turn], Awaitable[None]]
+
+
+class OfferRanker(Protocol):
+    """Next-best-offer ranking (`gateway.decisioning.service.OfferService`): orders the
+    context's offers and logs the decision under its id, for `POST /v1/feedback`."""
+
+    async def rank(
+        self, context: MemberContext, *, channel: str, decision_id: str, policies: PolicySet | None = None
+    ) -> Ranking: ...
 
 
 class Screen(Protocol):
@@ -66,6 +77,8 @@ class Stages:
     prompts: PromptRegistry
     write_audit: AuditWriter
     recorder: StageRecorder
+    shadow: Callable[[Turn], Awaitable[None]] | None = None  # a candidate intent model, never answers
+    offer_ranker: OfferRanker | None = None  # orders the context's offers; None keeps the decider's order
 
 
 class Pipeline:
@@ -75,7 +88,8 @@ class Pipeline:
     async def run(self, turn: Turn) -> Turn:
         s = self._s
         s.policies.refresh()
-        bound = s.policies.current.built  # one policy version for the whole turn
+        current = s.policies.current  # one policy version for the whole turn
+        bound = current.built
         with s.recorder.turn(turn):
             with s.recorder.stage(turn, "dataprep"):
                 screened = self._prepare(turn, bound.screen)
@@ -83,6 +97,8 @@ class Pipeline:
                 turn.context, rejected = await bound.stitcher.build(turn)
                 turn.extra["context"] = context_snapshot(turn.context)
                 turn.extra["offers_rejected"] = [{"offer_id": o, "reason": r} for o, r in rejected]
+                if screened.action != "block":
+                    turn.context = await self._rank_offers(turn, turn.context, current.policies)
             with s.recorder.stage(turn, "routing"):
                 turn.route = await self._route(turn, bound.router, screened)
             with s.recorder.stage(turn, "generation"):
@@ -94,11 +110,30 @@ class Pipeline:
                     earlier_answers=tuple(m.content for m in turn.messages if m.role == "assistant"),
                 )
             await bound.router.remember(turn)
+            if s.shadow is not None:
+                await s.shadow(turn)  # into turn.extra["shadow"], before the audit record is made
             with s.recorder.stage(turn, "audit"):
                 await s.write_audit(turn)  # durable before the answer leaves
             await self._count_shown(turn, bound.offers)
             s.recorder.finished(turn)
         return turn
+
+    async def _rank_offers(self, turn: Turn, context: MemberContext, policies: PolicySet) -> MemberContext:
+        """The context's offers in next-best-offer order, the decision logged under the turn's id
+        and explained in the audit (`next_best_offer`); a failure keeps the decider's order."""
+        ranker = self._s.offer_ranker
+        if ranker is None or not context.offers:
+            return context
+        try:
+            ranking = await ranker.rank(
+                context, channel=turn.channel.value, decision_id=turn.decision_id, policies=policies
+            )
+        except (StoreError, ModelError) as e:
+            turn.flags.append("offer_ranking_failed")
+            turn.extra["offer_ranking_error"] = e.message
+            return context
+        turn.extra["next_best_offer"] = ranking.explained()
+        return replace(context, offers=tuple(s.offer for s in ranking.offers))
 
     async def _count_shown(self, turn: Turn, offers: OfferDecider) -> None:
         """Frequency caps count what was shown; the answer is already made, so a cache
@@ -145,9 +180,11 @@ class Pipeline:
         route = turn.route.route
         if screened.action == "block":
             return self._fallback(REFUSAL_TEMPLATE, "input rail blocked the request")
+        if route is Route.CACHE and turn.route.cached_text is not None:
+            return _semantic_answer(turn.route.cached_text)  # a shareable answer, still gated
         if route in (Route.CACHE, Route.SMALL_MODEL) and turn.route.intent:
             draft = self._s.responder.answer(turn.route.intent, context, channel=turn.channel)
-            return draft if route is Route.SMALL_MODEL else _as_cached(draft)
+            return draft if route is Route.SMALL_MODEL else _as_cached(draft, turn.route)
         if route is Route.LLM and self._s.llm is not None:
             turn.prompt = stitcher.prompt_for(turn, context)
             try:
@@ -167,8 +204,15 @@ class Pipeline:
         )
 
 
-def _as_cached(draft: Draft) -> Draft:
+def _as_cached(draft: Draft, decision: RouteDecision) -> Draft:
+    which = "semantic" if decision.cache_entry_id else "exact"
     return Draft(
         text=draft.text, route=Route.CACHE, model=draft.model,
-        prompt_version=draft.prompt_version, note="answer template from the exact cache",
+        prompt_version=draft.prompt_version, note=f"answer template from the {which} cache",
+    )
+
+
+def _semantic_answer(text: str) -> Draft:
+    return Draft(
+        text=text, route=Route.CACHE, model="semantic-cache", note="shareable answer from the semantic cache"
     )

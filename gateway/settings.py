@@ -53,14 +53,33 @@ class Settings(BaseSettings):
     llm_retries: int = Field(default=1, ge=0, le=5)
 
     exact_cache_ttl_s: int = Field(default=3600, ge=1)
+    semantic_cache_path: Path | None = None  # empty: the semantic cache lives in memory
     max_message_chars: int = Field(default=4000, ge=1)
     max_messages: int = Field(default=32, ge=1)
     max_request_bytes: int = Field(default=256_000, ge=1024)
 
+    # Consent for a purpose the member never decided on: allow (members opt out) or refuse (opt in).
+    consent_default: Literal["allow", "refuse"] = "allow"
+    events_stream: str = Field(  # the Redis stream of POST /v1/events (no braces, globs or spaces)
+        default="lg:events:v1", min_length=1, max_length=100, pattern=r"^[^{}*?\[\]\s]+$"
+    )
+    notifications_ping_s: float = Field(default=15.0, gt=0, le=300)  # SSE keep-alive to store tablets
+
     telemetry_exporter: Literal["none", "console", "otlp"] = "none"
     otlp_endpoint: str = ""
 
-    @field_validator("llm_config_file", mode="before")
+    # Context stitching (gateway/context): knowledge documents, catalog vectors, weather, budget.
+    knowledge_dir: Path = PROJECT_ROOT / "prompts" / "knowledge"
+    knowledge_in_context: int = Field(default=3, ge=0, le=10)
+    catalog_vectors_dir: Path = PROJECT_ROOT / "var" / "catalog"  # empty or missing: no complements
+    catalog_min_baskets: int = Field(default=20, ge=2)
+    context_token_budget: int = Field(default=600, ge=50, le=8000)
+    weather_api_base: str = ""  # empty: only the weather the channel sends
+    weather_api_key: SecretStr = SecretStr("")
+    weather_timeout_s: float = Field(default=1.0, gt=0, le=10)
+    weather_cache_ttl_s: float = Field(default=600.0, ge=0)
+
+    @field_validator("llm_config_file", "semantic_cache_path", mode="before")
     @classmethod
     def _empty_means_none(cls, value: object) -> object:
         return None if value == "" else value

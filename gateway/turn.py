@@ -108,6 +108,21 @@ class StoreInfo:
 
 
 @dataclass(frozen=True)
+class ContextFact:
+    """One fact offered to the prompt, with how useful it is (higher is kept longer).
+
+    `section` names where the prompt shows it: "weather", "promotions", "knowledge",
+    "complements" (the sections beside the member's own facts).
+    """
+
+    fact_id: str
+    section: str
+    text: str
+    priority: int
+    tokens: int = 0
+
+
+@dataclass(frozen=True)
 class MemberContext:
     """Everything known about the member for this turn, stitched from the stores."""
 
@@ -119,6 +134,9 @@ class MemberContext:
     now: datetime
     moments: tuple[str, ...] = ()  # what just happened (events since the last seed), newest first
     consent: ConsentDecision = EVERYTHING_ALLOWED  # the purposes this member allowed for this turn
+    facts: tuple[ContextFact, ...] = ()  # weather, promotions, knowledge, complements that fit the budget
+    facts_used: tuple[str, ...] = ()  # ids of every fact the prompt shows, member facts included
+    facts_dropped: tuple[str, ...] = ()  # ids left out to fit the token budget, least useful first
 
     def offer(self, offer_id: str) -> Offer | None:
         return next((o for o in self.offers if o.offer_id == offer_id), None)
@@ -138,6 +156,10 @@ class RouteDecision:
     intent: str | None = None
     confidence: float | None = None
     cache_key: str | None = None
+    similarity: float | None = None  # semantic cache hit: cosine of the query to the entry
+    threshold: float | None = None  # semantic cache hit: the threshold in force
+    cache_entry_id: str | None = None  # semantic cache hit: the entry served
+    cached_text: str | None = None  # semantic cache hit on a shareable answer: its text
 
 
 @dataclass(frozen=True)

@@ -111,20 +111,16 @@ def _run_in(tmp: Path, households: int) -> tuple[list[tuple[Attack, Outcome]], f
 
 
 def _prepare(tmp: Path, households: int) -> Prepared:
-    from gateway.composition import LoadedModels
     from gateway.policy.loader import load_policy_set
     from gateway.seed import seed_demo
     from gateway.settings import PROJECT_ROOT
-    from gateway.smallmodel import load_embedder, load_intent_model, train_intent_model
+    from tests.support.models import train_serving_models
 
     policies = load_policy_set(PROJECT_ROOT / "policies")
     db = tmp / "loyalty.db"
     seed_demo(db, program=policies.program, margins=policies.margins, households=households, progress=False)
-    embedder = load_embedder()
     models_dir = tmp / "models"
-    train_intent_model(PROJECT_ROOT / "evals" / "intents" / "intents.jsonl", models_dir, embedder,
-                       report_path=tmp / "intent-report.md")
-    models = LoadedModels(embedder, load_intent_model(models_dir, embedder=embedder))
+    models = train_serving_models(models_dir, intent_report=tmp / "intent-report.md")
     return Prepared(db, models_dir, models)
 
 

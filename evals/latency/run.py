@@ -30,12 +30,11 @@ import openai
 import redis
 
 from gateway.app import create_app
-from gateway.composition import LoadedModels
 from gateway.policy.loader import load_policy_set
 from gateway.seed import seed_demo
 from gateway.settings import PROJECT_ROOT, load_settings
-from gateway.smallmodel import load_embedder, load_intent_model, train_intent_model
 from tests.support import Script, UpstreamServer
+from tests.support.models import train_serving_models
 from tests.support.serving import ServedApp
 
 HERE = Path(__file__).resolve().parent
@@ -63,9 +62,7 @@ def build(tmp: Path, upstream: UpstreamServer) -> tuple[Any, list[str]]:
     policies = load_policy_set(PROJECT_ROOT / "policies")
     db = tmp / "loyalty.db"
     seed_demo(db, program=policies.program, margins=policies.margins, households=30, progress=False)
-    embedder = load_embedder()
-    train_intent_model(PROJECT_ROOT / "evals/intents/intents.jsonl", tmp / "models", embedder)
-    models = LoadedModels(embedder, load_intent_model(tmp / "models", embedder=embedder))
+    models = train_serving_models(tmp / "models")
     redis.Redis.from_url(REDIS_URL).flushdb()
     settings = load_settings(
         _env_file=None,

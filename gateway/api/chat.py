@@ -9,21 +9,21 @@ from fastapi.responses import StreamingResponse
 
 from gateway.api.deps import ChatCaller, ServicesDep
 from gateway.api.responses import completion_body, stream_events
-from gateway.api.schemas import ChatCompletionRequest
+from gateway.api.schemas import ChatCompletionRequest, GpcSignal
 from gateway.turn import ChatMessage, RequestMetadata, Turn
 
 router = APIRouter(tags=["chat"])
 Role = Literal["system", "user", "assistant"]
 
 
-def turn_from_request(body: ChatCompletionRequest, caller: ChatCaller) -> Turn:
+def turn_from_request(body: ChatCompletionRequest, caller: ChatCaller, *, gpc: bool = False) -> Turn:
     messages = tuple(ChatMessage(role=_role(m.role), content=m.text()) for m in body.messages)
     meta = body.metadata
     return Turn(
         channel=caller.channel,
         member_id=body.user,
         messages=messages,
-        metadata=RequestMetadata(meta.store_id, meta.location, meta.weather, meta.locale),
+        metadata=RequestMetadata(meta.store_id, meta.location, meta.weather, meta.locale, gpc=gpc),
         requested_model=body.model,
         stream=body.stream,
     )
@@ -38,9 +38,9 @@ def _role(role: str) -> Role:
 
 @router.post("/v1/chat/completions", response_model=None)
 async def chat_completions(
-    body: ChatCompletionRequest, caller: ChatCaller, services: ServicesDep
+    body: ChatCompletionRequest, caller: ChatCaller, services: ServicesDep, gpc: GpcSignal
 ) -> dict[str, Any] | StreamingResponse:
-    turn = await services.pipeline.run(turn_from_request(body, caller))
+    turn = await services.pipeline.run(turn_from_request(body, caller, gpc=gpc))
     if not body.stream:
         return completion_body(turn)
     assert turn.verdict is not None

@@ -37,6 +37,8 @@ _STATUS: tuple[tuple[type[GatewayError], int, str], ...] = (
 def status_for(error: GatewayError) -> tuple[int, str]:
     if isinstance(error, ConfigError) and error.code == "policy_invalid":
         return 422, "invalid_request_error"  # the operator's policy file, not the server, is at fault
+    if isinstance(error, ModelError) and error.code == "model_unusable":
+        return 409, "conflict_error"  # a model version asked for that cannot serve with this embedder
     for cls, status, kind in _STATUS:
         if isinstance(error, cls):
             return status, kind

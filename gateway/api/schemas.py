@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Depends, Header
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -61,3 +62,12 @@ class ChatCompletionRequest(_Strict):
 
 def error_body(message: str, code: str, kind: str, param: str | None = None) -> dict[str, Any]:
     return {"error": {"message": message, "type": kind, "param": param, "code": code}}
+
+
+def _gpc(sec_gpc: Annotated[str | None, Header(alias="Sec-GPC")] = None) -> bool:
+    """Global Privacy Control: the channel relays the member's browser or device signal as
+    `Sec-GPC: 1` (the only value the specification defines; anything else is no signal)."""
+    return sec_gpc is not None and sec_gpc.strip() == "1"
+
+
+GpcSignal = Annotated[bool, Depends(_gpc)]

@@ -32,6 +32,10 @@ class AuditLog(Protocol):
         """Up to `limit` records, newest first, created at or after `since`."""
         ...
 
+    async def page(self, after_seq: int, size: int) -> list[StoredRecord]:
+        """Up to `size` records with seq > `after_seq`, oldest first (see `scan`)."""
+        ...
+
     async def verify(self) -> VerifyReport:
         """Walk the whole chain and name the first broken row, if any."""
         ...

@@ -82,6 +82,10 @@ class PostgresAuditLog:
     async def verify(self) -> VerifyReport:
         return await verify_pages(self._page)
 
+    async def page(self, after_seq: int, size: int) -> list[StoredRecord]:
+        """Up to `size` rows with seq > `after_seq`, oldest first: a full scan in pages."""
+        return await self._page(after_seq, size)
+
     async def close(self) -> None:
         await self._pool.close()
 

@@ -49,6 +49,10 @@ class RouteInfo:
     intent: str | None
     confidence: float | None
     cache_key: str | None
+    # A semantic cache hit: how close the query was, the threshold in force, the entry served.
+    similarity: float | None = None
+    threshold: float | None = None
+    cache_entry_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -183,6 +187,9 @@ def _route_info(turn: Turn) -> RouteInfo | None:
         intent=decision.intent,
         confidence=_finite(decision.confidence),
         cache_key=decision.cache_key,
+        similarity=_finite(decision.similarity),
+        threshold=_finite(decision.threshold),
+        cache_entry_id=decision.cache_entry_id,
     )
 
 

@@ -30,6 +30,25 @@ class GatewayMetrics:
             ["code"],
             registry=self.registry,
         )
+        self.route_seconds = Histogram(
+            "gateway_route_seconds",
+            "Routing plus generation time of answered turns, by the route that answered",
+            ["route"],
+            buckets=_STAGE_BUCKETS,
+            registry=self.registry,
+        )
+        self.router_predictions = Counter(
+            "gateway_router_predictions_total",
+            "Route model calls by channel, predicted route and the route served (unsure -> llm)",
+            ["channel", "predicted", "served"],
+            registry=self.registry,
+        )
+        self.route_tokens = Counter(
+            "gateway_route_tokens_estimated_total",
+            "Hosted-LLM tokens by route and kind (prompt, completion), estimated at 4 characters a token",
+            ["route", "kind"],
+            registry=self.registry,
+        )
         self.rejected = Counter(
             "gateway_rejected_requests_total",
             "Requests refused before the pipeline, by reason",

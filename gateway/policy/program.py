@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, model_validator
 
 from gateway.policy.yamlfile import StrictModel
@@ -20,12 +22,27 @@ class PointsRule(StrictModel):
     expiry_days_ahead: int = Field(gt=0)
 
 
+# What a store notification may show. Points balances, spend, contact details, card
+# numbers and age or income bands are not in this list on purpose: the schema refuses them.
+ClientelingFact = Literal["tier", "interests", "suggested_item", "offer"]
+
+
+class ClientelingRule(StrictModel):
+    """Store notifications for members of the top tiers (`gateway.clienteling`)."""
+
+    top_tiers: tuple[str, ...] = Field(min_length=1)
+    max_summary_chars: int = Field(default=280, ge=40, le=700)
+    facts: tuple[ClientelingFact, ...] = Field(min_length=1)
+    interests: int = Field(default=3, ge=1, le=3)
+
+
 class ProgramPolicy(StrictModel):
     """Tiers are listed from lowest to highest; a member's tier is the highest they reach."""
 
     program_name: str
     tiers: tuple[TierRule, ...] = Field(min_length=1)
     points: PointsRule
+    clienteling: ClientelingRule | None = None  # None: no store notifications
 
     @model_validator(mode="after")
     def _tiers_ascend(self) -> ProgramPolicy:
@@ -34,6 +51,9 @@ class ProgramPolicy(StrictModel):
             raise ValueError("tiers must be listed with strictly rising min_annual_spend")
         if spends[0] != 0:
             raise ValueError("the first tier must start at min_annual_spend 0")
+        top = self.clienteling.top_tiers if self.clienteling else ()
+        if unknown := sorted(set(top) - {t.name for t in self.tiers}):
+            raise ValueError(f"clienteling.top_tiers names tiers the program lacks: {', '.join(unknown)}")
         return self
 
     def tier_for(self, annual_spend: float) -> TierRule:

@@ -9,6 +9,11 @@ the LLM route.
     artifact   version folders: weights.npz + model.json + report.json, no pickle
     intent     serving: `load_intent_model(...).predict(text)`
     answers    `SmallModelResponder.answer(intent, context)` → Draft
+    registry   `ModelRegistry`: the serving version and a shadow, swapped without a restart
+    shadow     `ShadowObserver`: the shadow's prediction into the audit and a metric
+    promotion  `train_and_promote`: a new version replaces LATEST only if not worse
+    feedback_data    training examples from answer feedback in the audit log
+    finetune_export  governed turns as OpenAI fine-tuning JSONL, personal data removed
 
 Importing this package loads no model and imports neither torch nor scikit-learn.
 """

@@ -9,6 +9,7 @@ in their place, so no template can state a discount.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -28,7 +29,9 @@ def offer_marker(offer_id: str) -> str:
 class SmallModelResponder:
     """Turns (intent, member context) into a `Draft` on the small-model route."""
 
-    def __init__(self, prompts: PromptRegistry, model_version: str) -> None:
+    def __init__(self, prompts: PromptRegistry, model_version: str | Callable[[], str]) -> None:
+        """`model_version` may be a callable: the serving version then is read per answer
+        (the registry swaps versions without a restart)."""
         missing = [i for i in LOOKUP_INTENTS if not prompts.has(_template(i))]
         if missing:
             # Checked at start-up so a deleted template fails the boot, not a member's turn.
@@ -37,7 +40,7 @@ class SmallModelResponder:
                 f"(expected prompts/{TEMPLATE_FOLDER}/<intent>.j2)"
             )
         self._prompts = prompts
-        self._model = f"intent:{model_version}"
+        self._version = model_version if callable(model_version) else (lambda: model_version)
 
     @property
     def intents(self) -> tuple[str, ...]:
@@ -52,7 +55,7 @@ class SmallModelResponder:
         return Draft(
             text=rendered.text,
             route=Route.SMALL_MODEL,
-            model=self._model,
+            model=f"intent:{self._version()}",
             prompt_version=rendered.version,
         )
 

@@ -92,18 +92,24 @@ def weights_bytes(head: LinearHead) -> bytes:
     return buffer.getvalue()
 
 
-def write_version(models_dir: Path, card: ModelCard, weights: bytes, report: dict[str, Any]) -> Path:
-    """Write a complete intent model version folder, then point LATEST at it."""
+def write_version(
+    models_dir: Path, card: ModelCard, weights: bytes, report: dict[str, Any], *, point_latest: bool = True
+) -> Path:
+    """Write a complete intent model version folder, then (unless told not to) point LATEST at it."""
     files = {
         WEIGHTS_FILE: weights,
         CARD_FILE: (card.model_dump_json(indent=2) + "\n").encode("utf-8"),
         REPORT_FILE: (json.dumps(report, indent=2) + "\n").encode("utf-8"),
     }
-    return write_version_folder(intent_root(models_dir), card.version, files, kind="model")
+    return write_version_folder(
+        intent_root(models_dir), card.version, files, kind="model", point_latest=point_latest
+    )
 
 
-def write_version_folder(root: Path, version: str, files: dict[str, bytes], *, kind: str) -> Path:
-    """Write `files` into `root/version`, then point `root/LATEST` at it.
+def write_version_folder(
+    root: Path, version: str, files: dict[str, bytes], *, kind: str, point_latest: bool = True
+) -> Path:
+    """Write `files` into `root/version`, then point `root/LATEST` at it (if `point_latest`).
 
     Files go to a hidden staging folder first and are renamed into place, so a
     crash mid-write never leaves a half-written version that LATEST could name.
@@ -118,10 +124,16 @@ def write_version_folder(root: Path, version: str, files: dict[str, bytes], *, k
     for name, data in files.items():
         (staging / name).write_bytes(data)
     staging.rename(final)
+    if point_latest:
+        point_latest_at(root, version)
+    return final
+
+
+def point_latest_at(root: Path, version: str) -> None:
+    """Make `root/LATEST` name `version`, atomically (readers see the old or the new name)."""
     latest_tmp = root / f".{LATEST_FILE}.tmp"
     latest_tmp.write_text(version + "\n", encoding="utf-8")
     os.replace(latest_tmp, root / LATEST_FILE)
-    return final
 
 
 def resolve_version(models_dir: Path, version: str) -> str:

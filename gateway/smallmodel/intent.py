@@ -15,7 +15,7 @@ import numpy as np
 
 from gateway.exceptions import ModelError
 from gateway.smallmodel.artifact import LinearHead, Matrix, ModelCard, read_version
-from gateway.smallmodel.embedder import Embedder
+from gateway.smallmodel.embedder import Embedder, Vectors
 from gateway.smallmodel.labels import OPEN, is_lookup
 
 
@@ -84,6 +84,11 @@ class IntentModel:
         if not texts:
             return []
         return decide(self.labels, self.probabilities(texts), self.threshold)
+
+    def predict_vector(self, vector: Vectors) -> IntentPrediction:
+        """The intent for an already computed embedding (the router embeds each turn once)."""
+        probabilities = self._head.probabilities(vector.reshape(1, -1))
+        return decide(self.labels, probabilities, self.threshold)[0]
 
     def probabilities(self, texts: Sequence[str]) -> Matrix:
         """One row per text, one column per label in `labels` order."""

@@ -45,6 +45,7 @@ class TrainReport:
     mistakes: tuple[Mistake, ...]
     trained_at: datetime
     sklearn_version: str
+    feedback_examples: int = 0  # of train_size: examples learned from feedback in the audit log
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -73,7 +74,9 @@ def _header(r: TrainReport) -> str:
             "",
             f"- trained {r.trained_at.isoformat()} with scikit-learn {r.sklearn_version}",
             f"- data `{r.data_file}` sha256 `{r.data_sha256}`: {counts}",
-            f"- split: {r.train_size} train / {r.heldout_size} held out (stratified)",
+            f"- split: {r.train_size} train / {r.heldout_size} held out (stratified)"
+            + (f"; {r.feedback_examples} of the training examples come from feedback"
+               if r.feedback_examples else ""),
             f"- embeddings `{r.embedder_model_id}`; logistic regression, {params}",
             f"- confidence threshold **{r.threshold:.2f}**, chosen on out-of-fold "
             f"predictions of the training part (cost: wrong answer {WRONG_ANSWER_COST:g}, "

@@ -10,6 +10,10 @@
 
 The saved weights are exactly the ones evaluated; they are not refitted on all
 data afterwards, so the metrics in model.json describe the artifact that serves.
+
+`fit_candidate` does steps 1-3 without writing anything, and may add examples
+learned from feedback to the training part only (never to the held-out part);
+`gateway.smallmodel.promotion` decides whether a candidate replaces LATEST.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +33,12 @@ from gateway.smallmodel.artifact import (
     LinearHead,
     Matrix,
     ModelCard,
+    intent_root,
     new_version,
     weights_bytes,
     write_version,
 )
-from gateway.smallmodel.dataset import Dataset, load_dataset
+from gateway.smallmodel.dataset import Dataset, Example, load_dataset
 from gateway.smallmodel.embedder import Embedder
 from gateway.smallmodel.evaluate import Evaluation, choose_threshold, evaluate, sweep
 from gateway.smallmodel.intent import decide
@@ -47,6 +52,20 @@ REPORT_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 _LABELS = tuple(sorted(INTENTS))  # scikit-learn orders classes this way
 
 Labels = npt.NDArray[np.str_]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A fitted and evaluated intent model version, not yet written anywhere."""
+
+    report: TrainReport
+    head: LinearHead
+    heldout_vectors: npt.NDArray[np.float32]  # to score another version on the same split
+    heldout_intents: tuple[str, ...]
+
+    @property
+    def version(self) -> str:
+        return self.report.version
 
 
 @dataclass(frozen=True)
@@ -70,27 +89,73 @@ def train_intent_model(
     same report as markdown there.
     """
     data = load_dataset(dataset)
+    trained_at = free_time(models_dir, version_hash(data, ()))
+    candidate = fit_candidate(data, embedder, seed=seed, trained_at=trained_at)
+    save_candidate(models_dir, candidate, point_latest=True)
+    if report_path is not None:
+        report_path.parent.mkdir(parents=True, exist_ok=True)
+        report_path.write_text(render_markdown(candidate.report), encoding="utf-8")
+    return candidate.report
+
+
+def fit_candidate(
+    data: Dataset,
+    embedder: Embedder,
+    *,
+    seed: int = 7,
+    feedback: Sequence[Example] = (),
+    trained_at: datetime | None = None,
+) -> Candidate:
+    """Split the labelled set, fit on its training part plus `feedback`, evaluate on the held-out part.
+
+    The split depends only on the labelled set and the seed, so every version
+    trained from the same file is judged on the same held-out examples.
+    """
     vectors = embedder.encode(data.texts)
     intents = np.asarray(data.intents)
     train, held = _split(intents, seed)
-    selection = _select(vectors[train], intents[train], seed)
-    head = _fit(vectors[train], intents[train], selection.c, seed)
-    probabilities = head.probabilities(vectors[held])
+    x, y = vectors[train], intents[train]
+    if feedback:
+        x = np.vstack([x, embedder.encode([e.text for e in feedback])])
+        y = np.concatenate([y, np.asarray([e.intent for e in feedback])])
+    selection = _select(x, y, seed)
+    head = _fit(x, y, selection.c, seed)
     report = _report(
         data,
         held,
-        probabilities,
+        head.probabilities(vectors[held]),
         selection,
         embedder_id=embedder.model_id,
         seed=seed,
-        train_size=len(train),
+        train_size=len(y),
+        feedback=feedback,
+        trained_at=trained_at or datetime.now(UTC).replace(microsecond=0),
     )
-    weights = weights_bytes(head)  # serialised once: the card carries its hash
-    write_version(models_dir, _card(report, head, weights), weights, report.to_dict())
-    if report_path is not None:
-        report_path.parent.mkdir(parents=True, exist_ok=True)
-        report_path.write_text(render_markdown(report), encoding="utf-8")
-    return report
+    return Candidate(report, head, vectors[held], tuple(str(i) for i in intents[held]))
+
+
+def save_candidate(
+    models_dir: Path, candidate: Candidate, *, point_latest: bool, notes: dict[str, Any] | None = None
+) -> Path:
+    """Write the candidate's version folder (with `notes` added to report.json)."""
+    weights = weights_bytes(candidate.head)  # serialised once: the card carries its hash
+    card = _card(candidate.report, candidate.head, weights)
+    report = {**candidate.report.to_dict(), **(notes or {})}
+    return write_version(models_dir, card, weights, report, point_latest=point_latest)
+
+
+def free_time(models_dir: Path, data_hash: str) -> datetime:
+    """Now, or a second later if a version of the same data was trained within this second
+    (version names are `v<time>-<data hash>` and must not collide)."""
+    moment = datetime.now(UTC).replace(microsecond=0)
+    while (intent_root(models_dir) / new_version(moment, data_hash)).exists():
+        moment += timedelta(seconds=1)
+    return moment
+
+
+def heldout_rows(data: Dataset, seed: int = 7) -> npt.NDArray[np.intp]:
+    """The held-out rows of the labelled set: the same for every version trained from it."""
+    return _split(np.asarray(data.intents), seed)[1]
 
 
 def _split(intents: Labels, seed: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
@@ -159,14 +224,15 @@ def _report(
     embedder_id: str,
     seed: int,
     train_size: int,
+    feedback: Sequence[Example],
+    trained_at: datetime,
 ) -> TrainReport:
     import sklearn
 
     true = [data.examples[i].intent for i in held]
     served = decide(_LABELS, probabilities, selection.threshold)
-    trained_at = datetime.now(UTC).replace(microsecond=0)
     return TrainReport(
-        version=new_version(trained_at, data.sha256),
+        version=new_version(trained_at, version_hash(data, feedback)),
         data_file=data.path.name,
         data_sha256=data.sha256,
         counts=data.counts(),
@@ -188,7 +254,18 @@ def _report(
         mistakes=_mistakes(data, held, served),
         trained_at=trained_at,
         sklearn_version=sklearn.__version__,
+        feedback_examples=len(feedback),
     )
+
+
+def version_hash(data: Dataset, feedback: Sequence[Example]) -> str:
+    """The labelled file's sha256; with feedback, a hash of both (the data differs)."""
+    if not feedback:
+        return data.sha256
+    digest = hashlib.sha256(data.sha256.encode())
+    for example in feedback:
+        digest.update(f"\n{example.intent}\t{example.channel}\t{example.text}".encode())
+    return digest.hexdigest()
 
 
 def _argmax_evaluation(probabilities: Matrix, true: Sequence[str]) -> Evaluation:

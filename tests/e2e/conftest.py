@@ -11,6 +11,7 @@ import pytest
 
 from gateway.app import create_app
 from gateway.composition import LoadedModels
+from gateway.routing.route_model import load_route_model
 from gateway.settings import Settings, load_settings
 from gateway.smallmodel import Embedder, load_intent_model
 from tests.support import Script, UpstreamServer
@@ -56,8 +57,12 @@ def gateway_settings(
 
 
 @pytest.fixture(scope="session")
-def loaded_models(trained_models_dir: Path, embedder: Embedder) -> LoadedModels:
-    return LoadedModels(embedder, load_intent_model(trained_models_dir, "latest", embedder=embedder))
+def loaded_models(trained_models_dir: Path, onnx_embedder: Embedder) -> LoadedModels:
+    """Served as in production: ONNX Runtime embeddings (the heads were trained on the same space)."""
+    return LoadedModels(
+        onnx_embedder, load_intent_model(trained_models_dir, "latest", embedder=onnx_embedder),
+        router=load_route_model(trained_models_dir, embedder_model_id=onnx_embedder.model_id),
+    )
 
 
 @pytest.fixture(scope="session")

@@ -61,7 +61,7 @@ def test_an_ordinary_answer_is_not_a_leak(system_prompt: str, answer: str) -> No
 def test_the_members_own_facts_are_not_rules(system_prompt: str) -> None:
     lines = rule_lines(system_prompt)
     assert not any(line.startswith(("tier:", "points balance:", "local time:")) for line in lines)
-    assert any(line.startswith("Use only the member facts below") for line in lines)
+    assert any(line.startswith("Use only the member facts") for line in lines)
 
 
 def test_a_prompt_with_no_rules_never_leaks() -> None:

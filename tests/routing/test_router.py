@@ -1,24 +1,34 @@
-"""Routing: cheapest route first, in the policy's order; the cache holds no member data."""
+"""Routing: the exact cache, then the route model on the turn's one embedding; the cache holds no
+member data; an unsure route prediction takes the safe route and the reason says so."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 import redis.asyncio as redis
 
+from gateway.audit import record_from_turn
 from gateway.policy.loader import PolicySet
 from gateway.policy.routing import RoutingPolicy
 from gateway.routing import CacheScope, ExactCache, Router, cache_key
-from gateway.smallmodel import IntentModel
+from gateway.routing.route_model import RouteModel
+from gateway.smallmodel import Embedder, IntentModel
 from gateway.turn import Channel, ChatMessage, GateAction, RequestMetadata, Route, Turn, Verdict
 
 
-def turn(text: str, *, earlier: tuple[ChatMessage, ...] = ()) -> Turn:
-    t = Turn(Channel.APP, "1", (*earlier, ChatMessage("user", text)), RequestMetadata(), "loyalty")
+def turn(
+    text: str, *, earlier: tuple[ChatMessage, ...] = (), channel: Channel = Channel.APP
+) -> Turn:
+    t = Turn(channel, "1", (*earlier, ChatMessage("user", text)), RequestMetadata(), "loyalty")
     t.query = text
     return t
+
+
+def unsure_below(policy: RoutingPolicy, min_confidence: float) -> RoutingPolicy:
+    router = policy.router.model_copy(update={"min_confidence": min_confidence})
+    return policy.model_copy(update={"router": router})
 
 
 @pytest.fixture
@@ -28,14 +38,19 @@ async def redis_client(clean_test_redis: str) -> AsyncIterator[redis.Redis]:
     await client.aclose()
 
 
+@pytest.fixture
 def build_router(
-    policy: RoutingPolicy, intent_model: IntentModel, client: redis.Redis, *, llm: bool
-) -> Router:
-    version = uuid.uuid4().hex  # a prompt version of its own: no entries from other tests
-    return Router(
-        policy, intent_model, ExactCache(client, ttl_s=60), llm_available=llm,
-        scope_for=lambda t: CacheScope(t.channel.value, t.metadata.locale, version, "p1"),
-    )
+    intent_model: IntentModel, route_model: RouteModel, embedder: Embedder, redis_client: redis.Redis
+) -> Callable[..., Router]:
+    def build(policy: RoutingPolicy, *, llm: bool) -> Router:
+        version = uuid.uuid4().hex  # a prompt version of its own: no entries from other tests
+        return Router(
+            policy, intent_model, ExactCache(redis_client, ttl_s=60), llm_available=llm,
+            scope_for=lambda t: CacheScope(t.channel.value, t.metadata.locale, version, "p1"),
+            route_model=route_model, embedder=embedder,
+        )
+
+    return build
 
 
 async def answered(router: Router, text: str, action: GateAction) -> Turn:
@@ -48,39 +63,92 @@ async def answered(router: Router, text: str, action: GateAction) -> Turn:
 
 
 @pytest.mark.anyio
-async def test_a_lookup_question_goes_to_the_small_model_with_its_confidence(
-    policies: PolicySet, intent_model: IntentModel, redis_client: redis.Redis
+async def test_a_lookup_question_goes_to_the_small_model_with_the_route_models_confidence(
+    policies: PolicySet, build_router: Callable[..., Router]
 ) -> None:
-    router = build_router(policies.routing, intent_model, redis_client, llm=True)
-    decision = await router.decide(turn("what's my points balance?"))
+    router = build_router(policies.routing, llm=True)
+    asked = turn("what's my points balance?")
+    decision = await router.decide(asked)
     assert decision.route is Route.SMALL_MODEL
     assert decision.intent == "points_balance"
-    assert decision.confidence is not None and decision.confidence >= 0.5
+    assert decision.confidence == asked.extra["router"]["confidence"] >= 0.6
+    assert decision.reason.startswith(f"router: small_model at {decision.confidence:.2f}; ")
+    assert "lookup intent points_balance at" in decision.reason
+    assert asked.extra["router"]["intent"] == "points_balance"
+
+
+@pytest.mark.anyio
+async def test_a_question_with_the_same_answer_for_everyone_goes_to_the_llm_on_a_cache_miss(
+    policies: PolicySet, build_router: Callable[..., Router]
+) -> None:
+    router = build_router(policies.routing, llm=True)  # no semantic cache: every lookup misses
+    decision = await router.decide(turn("what's your return policy?"))
+    assert decision.route is Route.LLM
+    assert decision.reason.startswith("router: cache at ")
+    assert decision.reason.endswith("; no semantic cache for this turn -> hosted LLM")
+
+
+@pytest.mark.anyio
+async def test_an_unsure_route_prediction_takes_the_llm_and_says_why(
+    policies: PolicySet, build_router: Callable[..., Router]
+) -> None:
+    router = build_router(unsure_below(policies.routing, 1.0), llm=True)
+    asked = turn("what's my points balance?")
+    decision = await router.decide(asked)
+    assert decision.route is Route.LLM
+    assert "under 1.00, safer route llm" in decision.reason
+    assert asked.extra["router"]["predicted"] == "small_model"
+    assert asked.extra["router"]["served"] == "llm"
+
+
+@pytest.mark.anyio
+async def test_an_unsure_route_prediction_without_an_llm_gets_the_governed_fallback(
+    policies: PolicySet, build_router: Callable[..., Router]
+) -> None:
+    router = build_router(unsure_below(policies.routing, 1.0), llm=False)
+    decision = await router.decide(turn("what tier am I?"))
+    assert decision.route is Route.FALLBACK
+    assert "safer route llm; governed fallback" in decision.reason
+
+
+@pytest.mark.anyio
+async def test_the_audit_record_names_the_route_models_confidence_and_reason(
+    policies: PolicySet, build_router: Callable[..., Router], route_model: RouteModel
+) -> None:
+    router = build_router(policies.routing, llm=True)
+    asked = turn("when does the store close tonight?", channel=Channel.KIOSK)
+    asked.route = await router.decide(asked)
+    record = record_from_turn(asked, model_version="test")
+    assert record.route is not None
+    assert record.route.reason == asked.route.reason and record.route.reason.startswith("router: ")
+    assert record.route.confidence == asked.extra["router"]["confidence"]
+    assert record.extra["router"]["model_version"] == route_model.version
 
 
 @pytest.mark.anyio
 async def test_an_open_question_goes_to_the_llm_when_one_is_configured(
-    policies: PolicySet, intent_model: IntentModel, redis_client: redis.Redis
+    policies: PolicySet, build_router: Callable[..., Router]
 ) -> None:
-    router = build_router(policies.routing, intent_model, redis_client, llm=True)
+    router = build_router(policies.routing, llm=True)
     assert (await router.decide(turn("any tips for a vegetarian lasagna?"))).route is Route.LLM
 
 
 @pytest.mark.anyio
 async def test_without_an_llm_open_questions_fall_back(
-    policies: PolicySet, intent_model: IntentModel, redis_client: redis.Redis
+    policies: PolicySet, build_router: Callable[..., Router]
 ) -> None:
-    router = build_router(policies.routing, intent_model, redis_client, llm=False)
+    router = build_router(policies.routing, llm=False)
     decision = await router.decide(turn("any tips for a vegetarian lasagna?"))
     assert decision.route is Route.FALLBACK
-    assert decision.reason == "no hosted LLM provider configured"
+    assert decision.reason.startswith("router: llm at ")
+    assert decision.reason.endswith("; governed fallback: no hosted LLM provider configured")
 
 
 @pytest.mark.anyio
 async def test_a_passed_small_model_answer_is_served_from_the_cache_next_time(
-    policies: PolicySet, intent_model: IntentModel, redis_client: redis.Redis
+    policies: PolicySet, build_router: Callable[..., Router], redis_client: redis.Redis
 ) -> None:
-    router = build_router(policies.routing, intent_model, redis_client, llm=True)
+    router = build_router(policies.routing, llm=True)
     first = await answered(router, "What tier am I?", "pass")
     again = await router.decide(turn("what tier am i"))
     assert again.route is Route.CACHE
@@ -91,18 +159,18 @@ async def test_a_passed_small_model_answer_is_served_from_the_cache_next_time(
 
 @pytest.mark.anyio
 async def test_a_repaired_answer_is_not_cached(
-    policies: PolicySet, intent_model: IntentModel, redis_client: redis.Redis
+    policies: PolicySet, build_router: Callable[..., Router]
 ) -> None:
-    router = build_router(policies.routing, intent_model, redis_client, llm=True)
+    router = build_router(policies.routing, llm=True)
     await answered(router, "What tier am I?", "repaired")
     assert (await router.decide(turn("What tier am I?"))).route is Route.SMALL_MODEL
 
 
 @pytest.mark.anyio
 async def test_later_turns_of_a_conversation_skip_the_cache(
-    policies: PolicySet, intent_model: IntentModel, redis_client: redis.Redis
+    policies: PolicySet, build_router: Callable[..., Router]
 ) -> None:
-    router = build_router(policies.routing, intent_model, redis_client, llm=True)
+    router = build_router(policies.routing, llm=True)
     await answered(router, "What tier am I?", "pass")
     earlier = (ChatMessage("user", "hi"), ChatMessage("assistant", "hello"))
     assert (await router.decide(turn("What tier am I?", earlier=earlier))).route is not Route.CACHE

@@ -1,0 +1,1 @@
+"""Semantic cache: labelled paraphrase pairs, threshold calibration, lookup latency."""
