@@ -84,8 +84,8 @@ class Point:
         return wilson_lower(self.hits - self.wrong, self.hits)
 
 
-def load_pairs(embedder: Embedder, groups: tuple[SlotGroup, ...]) -> list[Pair]:
-    rows = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
+def load_pairs(embedder: Embedder, groups: tuple[SlotGroup, ...], path: Path = PAIRS) -> list[Pair]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     texts = sorted({r["a"] for r in rows} | {r["b"] for r in rows})
     vectors = dict(zip(texts, embedder.encode(texts), strict=True))
     pairs = [
@@ -186,9 +186,14 @@ def update_policy(threshold: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--no-policy-update", action="store_true")
+    parser.add_argument("--blind", type=Path, default=None,
+                        help="measure a blind pair set once at the policy's threshold; calibrate nothing")
     args = parser.parse_args()
     groups = load_policy_set(PROJECT_ROOT / "policies").routing.semantic_cache.slots
     embedder = load_embedder()
+    if args.blind is not None:
+        measure_blind(embedder, groups, args.blind)
+        return
     pairs = load_pairs(embedder, groups)
     cal = [p for p in pairs if p.split == "calibration"]
     test = [p for p in pairs if p.split == "test"]
@@ -205,6 +210,37 @@ def main() -> None:
           f"{at.precision:.4f} (Wilson 95% lower {at.lower:.4f}) on {at.hits} hits, hit rate "
           f"{at.hit_rate:.3f}; cosine only: threshold {plain[1]}, hit rate "
           f"{point(test, plain[1], guarded=False).hit_rate:.3f}; lookup p50 {timing['p50']:.2f} ms")
+
+
+def measure_blind(embedder: Embedder, groups: tuple[SlotGroup, ...], path: Path) -> None:
+    """The threshold and slots in force, on pairs written without seeing either: one measurement."""
+    policy = load_policy_set(PROJECT_ROOT / "policies").routing.semantic_cache
+    pairs = load_pairs(embedder, groups, path)
+    at, bare = point(pairs, policy.threshold), point(pairs, policy.threshold, guarded=False)
+    wrong = sorted((p for p in pairs if p.similarity >= policy.threshold and p.agree and not p.same),
+                   key=lambda p: -p.similarity)
+    lines = [
+        "# Semantic cache on a blind pair set",
+        "",
+        f"Command: `.venv/bin/python -m evals.cache.run --blind {path.relative_to(PROJECT_ROOT)}` "
+        f"({datetime.now(UTC):%Y-%m-%d %H:%M} UTC). The pairs were written by someone who saw neither "
+        "the slot vocabulary nor the calibration pairs, after the threshold and the slots were fixed; "
+        "measured once, nothing changed afterwards.",
+        "",
+        f"{len(pairs)} pairs, {sum(p.same for p in pairs)} same meaning; threshold in force "
+        f"{policy.threshold}, {len(groups)} slot groups.",
+        "",
+        "| | threshold | hits | wrong hits | precision | Wilson 95% lower | hit rate |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        _line("blind, guard (as served)", at),
+        _line("blind, cosine only", bare),
+        "",
+        "Wrong hits (served to a question of another meaning):",
+        "",
+        *(f"- {p.similarity:.3f} \"{p.a}\" / \"{p.b}\"" for p in wrong),
+    ]
+    (HERE / "blind_report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,11 @@ From the moment the gateway accepted the event (its 200 arrived) the probe recor
 read path: what a client sees); `issued`, until that request was sent (an upper bound
 of the consumer lag, at the resolution of one request); and `first_try`, whether the
 first request sent after acceptance already reflected it.
+
+Every other probe is a fixed-delay probe instead, the direct test of "reflected in the
+next answer within 50 ms": one request is sent exactly `d` ms after the event was
+accepted (d in `delays_ms`, in turn) and counts whether its answer reflects the event.
+If at d = 50 ms at least 99% of answers do, the event's staleness is under 50 ms at p99.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ class Probe:
     seconds: float
     points_per_dollar: int
     gap_s: float = 0.05  # pause between probes
+    delays_ms: tuple[float, ...] = (0.0, 10.0, 25.0, 50.0)
 
 
 @dataclass
@@ -60,6 +66,8 @@ class ProbeResult:
     offers_purchase: Series = field(default_factory=Series)
     offers_store: Series = field(default_factory=Series)
     errors: dict[str, int] = field(default_factory=dict)
+    # kind -> delay in ms -> [answers that reflected the event, requests sent]
+    at_delay: dict[str, dict[str, list[int]]] = field(default_factory=dict)
 
 
 def run_probe(probe: Probe) -> dict[str, Any]:
@@ -88,7 +96,7 @@ Points = dict[str, int]
 
 async def _one(http: httpx.AsyncClient, probe: Probe, result: ProbeResult, points: Points, n: int) -> None:
     member = probe.members[n % len(probe.members)][0]
-    kind = ("answer", "offers_purchase", "answer", "offers_store")[n % 4]
+    kind = ("answer", "offers_purchase", "answer", "offers_store")[(n // 2) % 4]  # each kind in both modes
     series: Series = getattr(result, kind)
     if kind == "offers_store":
         store = probe.stores[n % len(probe.stores)]
@@ -102,6 +110,9 @@ async def _one(http: httpx.AsyncClient, probe: Probe, result: ProbeResult, point
         reflects = (_answer_reflects(points[member]) if kind == "answer"
                     else _offers_reflect("points", points[member]))  # fmt: skip
     read = _ask_points if kind == "answer" else _get_offers
+    if n % 2:
+        await _at_delay(http, probe, result, (kind, event, member), reflects=reflects, n=n)
+        return
     sent = time.perf_counter()
     await _post(http, event)
     accepted = time.perf_counter()
@@ -124,6 +135,23 @@ async def _one(http: httpx.AsyncClient, probe: Probe, result: ProbeResult, point
             series.not_seen += 1
             return
         first = False
+
+
+async def _at_delay(
+    http: httpx.AsyncClient, probe: Probe, result: ProbeResult,
+    probed: tuple[str, dict[str, Any], str], *, reflects: Any, n: int,
+) -> None:
+    """One request exactly `delay` ms after the event's acceptance: does its answer reflect it?"""
+    kind, event, member = probed
+    delay = probe.delays_ms[(n // 8) % len(probe.delays_ms)]  # each delay with every kind
+    read = _ask_points if kind == "answer" else _get_offers
+    await _post(http, event)
+    accepted = time.perf_counter()
+    await asyncio.sleep(max(0.0, accepted + delay / 1000 - time.perf_counter()))
+    body = await read(http, member)
+    tally = result.at_delay.setdefault(kind, {}).setdefault(f"{delay:g}", [0, 0])
+    tally[0] += bool(reflects(body))
+    tally[1] += 1
 
 
 async def _post(http: httpx.AsyncClient, event: dict[str, Any]) -> None:

@@ -35,6 +35,7 @@ from gateway.routing.train_router import train_route_model
 from gateway.seed import seed_demo
 from gateway.settings import PROJECT_ROOT, Settings, load_settings
 from gateway.smallmodel import load_embedder, train_intent_model
+from gateway.smallmodel.onnx_export import ensure_onnx_encoder
 
 UNCAPPED = {"max_impressions_per_offer": 1_000_000, "max_offers_per_day": 1_000_000}
 
@@ -74,6 +75,7 @@ def build(tmp: Path, *, households: int, redis_url: str) -> Demo:
         train_intent_model(PROJECT_ROOT / "evals/intents/intents.jsonl", cache / "models", embedder)
         train_route_model(PROJECT_ROOT / "evals/routing/queries.jsonl", cache / "models", embedder,
                           min_confidence=policies.routing.router.min_confidence)  # fmt: skip
+        ensure_onnx_encoder(cache / "models", reference=embedder)  # served as in production: ORT
         (cache / "done").touch()
     shutil.copyfile(cache / "loyalty.db", db)
     shutil.copytree(cache / "models", tmp / "models")

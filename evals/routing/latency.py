@@ -163,7 +163,7 @@ async def _time_parts(examples: Sequence[RouteExample], b: Bench) -> dict[str, l
         start = time.perf_counter()
         b.intent.predict_vector(vector)
         parts["intent model head"].append((time.perf_counter() - start) * 1000)
-        lookup = b.semantic.lookup(vector, SemanticScope(**scope.__dict__))
+        lookup = b.semantic.lookup(vector, SemanticScope(**scope.__dict__), query=example.text)
         parts["semantic cache lookup (Qdrant embedded)"].append(await _timed_async(lookup))
     return parts
 
