@@ -222,7 +222,7 @@ def measure_blind(embedder: Embedder, groups: tuple[SlotGroup, ...], path: Path)
     lines = [
         "# Semantic cache on a blind pair set",
         "",
-        f"Command: `.venv/bin/python -m evals.cache.run --blind {path.relative_to(PROJECT_ROOT)}` "
+        f"Command: `.venv/bin/python -m evals.cache.run --blind {path.resolve().relative_to(PROJECT_ROOT)}` "
         f"({datetime.now(UTC):%Y-%m-%d %H:%M} UTC). The pairs were written by someone who saw neither "
         "the slot vocabulary nor the calibration pairs, after the threshold and the slots were fixed; "
         "measured once, nothing changed afterwards.",
@@ -234,6 +234,13 @@ def measure_blind(embedder: Embedder, groups: tuple[SlotGroup, ...], path: Path)
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         _line("blind, guard (as served)", at),
         _line("blind, cosine only", bare),
+        "",
+        "The same pairs at other thresholds (guard on), to see where a safe threshold would lie:",
+        "",
+        "| threshold | hits | wrong | precision | hit rate |",
+        "| ---: | ---: | ---: | ---: | ---: |",
+        *(f"| {t} | {q.hits} | {q.wrong} | {q.precision:.3f} | {q.hit_rate:.3f} |"
+          for t in (0.9, 0.95, 0.97, 0.98, 0.99, 0.995) for q in [point(pairs, t)]),
         "",
         "Wrong hits (served to a question of another meaning):",
         "",
