@@ -29,13 +29,12 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from gateway.exceptions import ModelError
 from gateway.smallmodel.artifact import (
@@ -45,6 +44,7 @@ from gateway.smallmodel.artifact import (
     WEIGHTS_FILE,
     LinearHead,
     Matrix,
+    TrainedHeadCard,
     write_version_folder,
 )
 from gateway.turn import Turn
@@ -110,26 +110,12 @@ class RoutePrediction:
         return self.route if self.confidence >= min_confidence else SAFE_ROUTE
 
 
-class RouterCard(BaseModel):
-    """`model.json`; unknown keys are errors so a hand-edited card fails loudly."""
+class RouterCard(TrainedHeadCard):
+    """The route model's card."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    format: Literal[1] = 1
     kind: Literal["router-linear-softmax"] = "router-linear-softmax"
-    version: str = Field(pattern=_VERSION.pattern)
     routes: tuple[str, ...] = ROUTES
     context_features: tuple[str, ...] = CONTEXT_FEATURES
-    embedder_model_id: str
-    embedding_dim: int = Field(gt=0)
-    weights_sha256: str
-    data_file: str
-    data_sha256: str
-    trained_at: datetime
-    sklearn_version: str
-    numpy_version: str
-    hyperparameters: dict[str, float | int | str]
-    metrics: dict[str, float]
 
 
 class RouteModel:

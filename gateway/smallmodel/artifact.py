@@ -41,16 +41,14 @@ _RETRAIN_HINT = "run `loyalty-gateway train`"
 Matrix = npt.NDArray[np.float64]
 
 
-class ModelCard(BaseModel):
-    """`model.json`; unknown keys are errors so a hand-edited card fails loudly."""
+class TrainedHeadCard(BaseModel):
+    """What every trained head's `model.json` records: version, provenance, hashes, figures.
+    Unknown keys are errors so a hand-edited card fails loudly."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     format: Literal[1] = 1
-    kind: Literal["intent-linear-softmax"] = "intent-linear-softmax"
     version: str = Field(pattern=_VERSION.pattern)
-    labels: tuple[str, ...] = Field(min_length=2)
-    threshold: float = Field(ge=0.0, le=1.0)
     embedder_model_id: str
     embedding_dim: int = Field(gt=0)
     weights_sha256: str
@@ -61,6 +59,14 @@ class ModelCard(BaseModel):
     numpy_version: str
     hyperparameters: dict[str, float | int | str]
     metrics: dict[str, float]
+
+
+class ModelCard(TrainedHeadCard):
+    """The intent model's card."""
+
+    kind: Literal["intent-linear-softmax"] = "intent-linear-softmax"
+    labels: tuple[str, ...] = Field(min_length=2)
+    threshold: float = Field(ge=0.0, le=1.0)
 
 
 @dataclass(frozen=True)
