@@ -23,10 +23,7 @@ weights catches a truncated or swapped file.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +31,6 @@ from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import ValidationError
 
 from gateway.exceptions import ModelError
 from gateway.smallmodel.artifact import (
@@ -45,6 +41,8 @@ from gateway.smallmodel.artifact import (
     LinearHead,
     Matrix,
     TrainedHeadCard,
+    read_head,
+    resolve_version_in,
     write_version_folder,
 )
 from gateway.turn import Turn
@@ -57,7 +55,6 @@ CONTEXT_FEATURES: Final = (
 )
 SAFE_ROUTE: Final = "llm"
 _LENGTH_CAP_WORDS = 30
-_VERSION = re.compile(r"^v\d{8}T\d{6}Z-[0-9a-f]{8}$")
 _HINT = "run `loyalty-gateway train`"
 
 Vector = npt.NDArray[np.float32]
@@ -166,14 +163,12 @@ def write_route_model(models_dir: Path, card: RouterCard, weights: bytes, report
 
 def load_route_model(models_dir: Path, version: str = "latest", *, embedder_model_id: str) -> RouteModel:
     """Load `models_dir/router/<version>`; `ModelError` if missing, corrupt or of another embedding space."""
-    folder = router_root(models_dir) / _resolve(models_dir, version)
-    try:
-        card = RouterCard.model_validate_json((folder / CARD_FILE).read_bytes())
-        weights = (folder / WEIGHTS_FILE).read_bytes()
-    except (OSError, ValidationError) as e:
-        raise ModelError(f"route model {folder} is missing or corrupt ({e}): {_HINT}") from e
-    if hashlib.sha256(weights).hexdigest() != card.weights_sha256:
-        raise ModelError(f"route model {folder}: weights do not match model.json: {_HINT}")
+    root = router_root(models_dir)
+    folder = root / resolve_version_in(root, version, kind="route model")
+    card, head = read_head(
+        folder, RouterCard, lambda c: (len(c.routes), c.embedding_dim + len(c.context_features)),
+        kind="route model",
+    )
     if card.embedder_model_id != embedder_model_id:
         raise ModelError(
             f"route model {card.version} was trained on embeddings {card.embedder_model_id}, "
@@ -181,36 +176,6 @@ def load_route_model(models_dir: Path, version: str = "latest", *, embedder_mode
         )
     if card.routes != ROUTES or card.context_features != CONTEXT_FEATURES:
         raise ModelError(f"route model {card.version} has routes or features this code cannot read: {_HINT}")
-    return RouteModel(card, _parse_weights(folder, weights, card))
+    return RouteModel(card, head)
 
 
-def _resolve(models_dir: Path, version: str) -> str:
-    name = version
-    if version == "latest":
-        latest = router_root(models_dir) / LATEST_FILE
-        try:
-            name = latest.read_text(encoding="utf-8").strip()
-        except OSError as e:
-            raise ModelError(f"no route model in {models_dir} ({latest} missing): {_HINT}") from e
-    if not _VERSION.match(name):
-        raise ModelError(f"{name!r} is not a route model version: {_HINT}")
-    return name
-
-
-def _parse_weights(folder: Path, weights: bytes, card: RouterCard) -> LinearHead:
-    try:
-        with np.load(io.BytesIO(weights), allow_pickle=False) as arrays:
-            head = LinearHead(
-                coef=np.asarray(arrays["coef"], dtype=np.float64),
-                intercept=np.asarray(arrays["intercept"], dtype=np.float64),
-            )
-    except (OSError, ValueError, KeyError) as e:
-        raise ModelError(f"route model {folder}: unreadable weights ({e}): {_HINT}") from e
-    expected = (len(card.routes), card.embedding_dim + len(card.context_features))
-    if head.coef.shape != expected or head.intercept.shape != (len(card.routes),):
-        raise ModelError(
-            f"route model {folder}: weights have shape {head.coef.shape}, expected {expected}: {_HINT}"
-        )
-    if not np.all(np.isfinite(head.coef)) or not np.all(np.isfinite(head.intercept)):
-        raise ModelError(f"route model {folder} has non-finite weights: {_HINT}")
-    return head

@@ -20,10 +20,11 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -143,32 +144,49 @@ def point_latest_at(root: Path, version: str) -> None:
 
 
 def resolve_version(models_dir: Path, version: str) -> str:
-    if version != "latest":
-        name = version
-    else:
-        latest = intent_root(models_dir) / LATEST_FILE
-        try:
-            name = latest.read_text(encoding="utf-8").strip()
-        except OSError as e:
-            raise ModelError(f"no intent model in {models_dir} ({latest} missing): {_RETRAIN_HINT}") from e
-    if not _VERSION.match(name):
-        raise ModelError(f"{name!r} is not an intent model version: {_RETRAIN_HINT}")
-    return name
+    return resolve_version_in(intent_root(models_dir), version, kind="intent model")
 
 
 def read_version(models_dir: Path, version: str) -> tuple[ModelCard, LinearHead]:
     folder = intent_root(models_dir) / resolve_version(models_dir, version)
+    return read_head(folder, ModelCard, lambda card: (len(card.labels), card.embedding_dim),
+                     kind="intent model")
+
+
+CardT = TypeVar("CardT", bound="TrainedHeadCard")
+
+
+def resolve_version_in(root: Path, version: str, *, kind: str) -> str:
+    """A version name under `root` (`latest` follows the LATEST pointer), checked for its shape."""
+    name = version
+    if version == "latest":
+        latest = root / LATEST_FILE
+        try:
+            name = latest.read_text(encoding="utf-8").strip()
+        except OSError as e:
+            raise ModelError(f"no {kind} in {root.parent} ({latest} missing): {_RETRAIN_HINT}") from e
+    if not _VERSION.match(name):
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise ModelError(f"{name!r} is not {article} {kind} version: {_RETRAIN_HINT}")
+    return name
+
+
+def read_head(
+    folder: Path, card_type: type[CardT], shape_of: Callable[[CardT], tuple[int, int]], *, kind: str
+) -> tuple[CardT, LinearHead]:
+    """A version folder's card and linear head, refused unless the weights match the card's
+    hash and shape and are finite numbers."""
     try:
-        card = ModelCard.model_validate_json((folder / CARD_FILE).read_bytes())
+        card = card_type.model_validate_json((folder / CARD_FILE).read_bytes())
         weights = (folder / WEIGHTS_FILE).read_bytes()
     except (OSError, ValidationError) as e:
-        raise ModelError(f"intent model {folder} is missing or corrupt ({e}): {_RETRAIN_HINT}") from e
+        raise ModelError(f"{kind} {folder} is missing or corrupt ({e}): {_RETRAIN_HINT}") from e
     if hashlib.sha256(weights).hexdigest() != card.weights_sha256:
-        raise ModelError(f"intent model {folder}: weights do not match model.json: {_RETRAIN_HINT}")
-    return card, _parse_weights(folder, weights, card)
+        raise ModelError(f"{kind} {folder}: weights do not match model.json: {_RETRAIN_HINT}")
+    return card, _parse_weights(folder, weights, shape_of(card), kind=kind)
 
 
-def _parse_weights(folder: Path, weights: bytes, card: ModelCard) -> LinearHead:
+def _parse_weights(folder: Path, weights: bytes, expected: tuple[int, int], *, kind: str) -> LinearHead:
     try:
         with np.load(io.BytesIO(weights), allow_pickle=False) as arrays:
             head = LinearHead(
@@ -176,11 +194,12 @@ def _parse_weights(folder: Path, weights: bytes, card: ModelCard) -> LinearHead:
                 intercept=np.asarray(arrays["intercept"], dtype=np.float64),
             )
     except (OSError, ValueError, KeyError) as e:
-        raise ModelError(f"intent model {folder}: unreadable weights ({e}): {_RETRAIN_HINT}") from e
-    expected = (len(card.labels), card.embedding_dim)
-    if head.coef.shape != expected or head.intercept.shape != (len(card.labels),):
+        raise ModelError(f"{kind} {folder}: unreadable weights ({e}): {_RETRAIN_HINT}") from e
+    if head.coef.shape != expected or head.intercept.shape != (expected[0],):
         raise ModelError(
-            f"intent model {folder}: weights have shape {head.coef.shape}, "
+            f"{kind} {folder}: weights have shape {head.coef.shape}, "
             f"model.json says {expected}: {_RETRAIN_HINT}"
         )
+    if not np.all(np.isfinite(head.coef)) or not np.all(np.isfinite(head.intercept)):
+        raise ModelError(f"{kind} {folder} has non-finite weights: {_RETRAIN_HINT}")
     return head
