@@ -62,6 +62,7 @@ from gateway.routing.semantic_cache import SemanticCache, open_semantic_cache
 from gateway.services import Services
 from gateway.settings import Environment, Settings
 from gateway.smallmodel import Embedder, IntentModel, SmallModelResponder, load_intent_model
+from gateway.smallmodel.embedder import RecentTextsEmbedder
 from gateway.smallmodel.onnx_embedder import load_serving_embedder
 from gateway.smallmodel.registry import ModelRegistry
 from gateway.smallmodel.shadow import ShadowObserver, shadow_counter
@@ -116,12 +117,14 @@ async def build_services(settings: Settings, models: LoadedModels | None = None)
     keys = KeyRing.load(settings.channel_keys_file, production=settings.gateway_env is Environment.PRODUCTION)
     if models is None:
         models = await asyncio.to_thread(load_models, settings)
+    # One question is embedded by retrieval, the router and a shadow model: once, then reused.
+    models = replace(models, embedder=RecentTextsEmbedder(models.embedder))
     cache_client = redis.Redis.from_url(settings.redis_url)
-    program = load_policy_set(settings.policies_dir).program  # the points rate of hot profiles
+    startup_policies = load_policy_set(settings.policies_dir)  # hot profiles' points rate, cache storage
+    program = startup_policies.program
     infra = Infrastructure(
         semantic=open_semantic_cache(
-            settings.semantic_cache_path, load_policy_set(settings.policies_dir).routing.semantic_cache,
-            models.embedder,
+            settings.semantic_cache_path, startup_policies.routing.semantic_cache, models.embedder,
         ),
         members=SqliteMemberStore(sqlite_path(settings.member_db_url)),
         cache_client=cache_client,

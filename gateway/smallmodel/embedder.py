@@ -11,6 +11,7 @@ refuses to load on another.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -132,3 +133,33 @@ def _load_sentence_transformer(path: Path) -> Any:
     if dim != EMBEDDING_DIM:
         raise ModelError(f"embedding model at {path} has dimension {dim}, expected {EMBEDDING_DIM}")
     return model
+
+
+class RecentTextsEmbedder:
+    """An embedder that remembers the vectors of recent single texts.
+
+    One turn's question is embedded by the context stage (knowledge retrieval), the
+    router and, when a candidate runs in shadow, the shadow model; with this wrapper
+    the model runs once per question and the others reuse its vector. Batches pass
+    straight through. `lru_cache` is thread-safe, so stages in worker threads share it.
+    """
+
+    def __init__(self, inner: Embedder, *, remember: int = 256) -> None:
+        self._inner = inner
+        self._one = functools.lru_cache(maxsize=remember)(self._encode_one)
+
+    @property
+    def model_id(self) -> str:
+        return self._inner.model_id
+
+    @property
+    def inner(self) -> Embedder:
+        return self._inner
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        if len(texts) != 1:
+            return self._inner.encode(texts)
+        return self._one(texts[0]).copy()  # a copy: a caller may not change the remembered row
+
+    def _encode_one(self, text: str) -> Vectors:
+        return self._inner.encode([text])

@@ -29,7 +29,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gateway.exceptions import ModelError
-from gateway.smallmodel.embedder import EMBEDDING_DIM, Embedder, Vectors, load_embedder
+from gateway.smallmodel.embedder import EMBEDDING_DIM, Embedder, RecentTextsEmbedder, Vectors, load_embedder
 
 ENCODER_FILE = "encoder.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -163,7 +163,8 @@ def load_serving_embedder(models_dir: Path, *, threads: int = DEFAULT_THREADS) -
 
 def embedder_backend(embedder: Embedder) -> str:
     """`onnxruntime` or `sentence-transformers`, for logs and the admin view."""
-    return "onnxruntime" if isinstance(embedder, OnnxEmbedder) else "sentence-transformers"
+    backend = embedder.inner if isinstance(embedder, RecentTextsEmbedder) else embedder
+    return "onnxruntime" if isinstance(backend, OnnxEmbedder) else "sentence-transformers"
 
 
 def _check_hash(folder: Path, name: str, expected: str | None) -> None:
